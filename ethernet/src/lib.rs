@@ -1,0 +1,44 @@
+//! Ethernet II frames for packetflow: MAC addresses, EtherTypes, IEEE 802.1Q tags.
+//!
+//! Two layers, as in smoltcp: [`Frame`] is a zero-copy view with one accessor per field,
+//! checked once by [`Frame::new_checked`]; [`EthernetRepr`] is the header's meaning, with
+//! [`EthernetRepr::parse`] and [`EthernetRepr::emit`]. Nothing here panics on hostile
+//! bytes, and nothing uses `unsafe`.
+//!
+//! ```
+//! use ethernet::{EtherType, EthernetRepr, Frame, Padding};
+//! let repr = EthernetRepr {
+//!     src: "02:00:00:00:00:0a".parse()?,
+//!     dst: "02:00:00:00:00:14".parse()?,
+//!     vlan: None,
+//!     ethertype: EtherType::IPV4,
+//! };
+//! // Emit with padding off, as a host's own capture shows a short frame...
+//! let bytes = repr.to_frame(b"hello", Padding::None);
+//! assert_eq!(bytes.len(), 19);
+//! // ...and parse it back.
+//! let frame = Frame::new_checked(&bytes[..])?;
+//! assert_eq!(EthernetRepr::parse(&frame)?, repr);
+//! assert_eq!(frame.payload(), b"hello");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+// Views index after `check_len` has proven the offsets in range (the smoltcp contract).
+#![allow(clippy::indexing_slicing)]
+
+mod error;
+mod ethertype;
+mod frame;
+mod mac;
+mod repr;
+#[cfg(feature = "proptest")]
+pub mod strategies;
+mod vlan;
+
+pub use error::{EmitError, MacParseError, ParseError, VlanError};
+pub use ethertype::EtherType;
+pub use frame::{Frame, HEADER_LEN, MIN_FRAME_LEN, VLAN_TAG_LEN};
+pub use mac::MacAddress;
+pub use repr::{EthernetRepr, Padding};
+pub use vlan::{Priority, VlanId, VlanTag};

@@ -1,0 +1,144 @@
+use crate::error::{EmitError, ParseError};
+use crate::frame::{HEADER_LEN, MIN_FRAME_LEN, VLAN_TAG_LEN};
+use crate::{EtherType, Frame, MacAddress, VlanTag};
+
+/// Whether an emitted frame is padded to the 60-byte Ethernet minimum.
+///
+/// A NIC pads short frames on the wire, but a host's own capture shows them as the stack
+/// built them, unpadded; both are valid input to the parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Padding {
+    /// Pad with zeros to [`MIN_FRAME_LEN`] bytes, as on the wire.
+    #[default]
+    MinimumFrame,
+    /// Emit exactly header + payload, as a host's own capture shows it.
+    None,
+}
+
+/// The meaning of an Ethernet II header.
+///
+/// ```
+/// use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
+/// let repr = EthernetRepr {
+///     src: "02:00:00:00:00:0a".parse()?,
+///     dst: MacAddress::BROADCAST,
+///     vlan: None,
+///     ethertype: EtherType::ARP,
+/// };
+/// let bytes = repr.to_frame(&[0u8; 28], Padding::MinimumFrame);
+/// assert_eq!(bytes.len(), 60);
+/// let frame = Frame::new_checked(&bytes[..])?;
+/// assert_eq!(EthernetRepr::parse(&frame)?, repr);
+/// assert_eq!(frame.payload().len(), 46); // 28 bytes of ARP + 18 of padding
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EthernetRepr {
+    /// Source address.
+    pub src: MacAddress,
+    /// Destination address.
+    pub dst: MacAddress,
+    /// The 802.1Q tag, if the frame carries one (emitted with TPID 0x8100).
+    pub vlan: Option<VlanTag>,
+    /// The payload's EtherType.
+    pub ethertype: EtherType,
+}
+
+impl EthernetRepr {
+    /// Reads a checked frame's header.
+    ///
+    /// Rejects type/length values below 0x0600, which are IEEE 802.3 lengths rather than
+    /// EtherTypes.
+    pub fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Self, ParseError> {
+        frame.check_len()?;
+        for ethertype in [frame.outer_ethertype(), frame.ethertype()] {
+            if ethertype.0 < EtherType::MIN_ETHERTYPE {
+                return Err(ParseError::Ieee8023Length {
+                    length: ethertype.0,
+                });
+            }
+        }
+        Ok(Self {
+            src: frame.src_addr(),
+            dst: frame.dst_addr(),
+            vlan: frame.vlan_tag(),
+            ethertype: frame.ethertype(),
+        })
+    }
+
+    /// Length of the header this repr emits: 14, or 18 with a tag.
+    pub const fn header_len(&self) -> usize {
+        if self.vlan.is_some() {
+            HEADER_LEN + VLAN_TAG_LEN
+        } else {
+            HEADER_LEN
+        }
+    }
+
+    /// Length of a whole frame around a payload of `payload_len` bytes.
+    pub const fn frame_len(&self, payload_len: usize, padding: Padding) -> usize {
+        let len = self.header_len() + payload_len;
+        match padding {
+            Padding::MinimumFrame if len < MIN_FRAME_LEN => MIN_FRAME_LEN,
+            _ => len,
+        }
+    }
+
+    /// Writes the header into the start of `frame`.
+    ///
+    /// Never panics on a buffer of at least [`EthernetRepr::header_len`] bytes; returns an
+    /// error on a shorter one.
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        frame: &mut Frame<T>,
+    ) -> Result<(), EmitError> {
+        let actual = frame.as_ref().len();
+        if actual < self.header_len() {
+            return Err(EmitError::BufferTooSmall {
+                needed: self.header_len(),
+                actual,
+            });
+        }
+        frame.set_dst_addr(self.dst);
+        frame.set_src_addr(self.src);
+        match self.vlan {
+            Some(tag) => {
+                frame.set_outer_ethertype(EtherType::VLAN);
+                frame.set_vlan_tag(tag);
+            }
+            None => frame.set_outer_ethertype(self.ethertype),
+        }
+        frame.set_ethertype(self.ethertype);
+        Ok(())
+    }
+
+    /// Writes header, payload and padding into `buffer`, returning the frame length.
+    pub fn emit_frame(
+        &self,
+        payload: &[u8],
+        padding: Padding,
+        buffer: &mut [u8],
+    ) -> Result<usize, EmitError> {
+        let len = self.frame_len(payload.len(), padding);
+        let actual = buffer.len();
+        let frame_bytes = buffer.get_mut(..len).ok_or(EmitError::BufferTooSmall {
+            needed: len,
+            actual,
+        })?;
+        let mut frame = Frame::new_unchecked(&mut *frame_bytes);
+        self.emit(&mut frame)?;
+        let header_len = self.header_len();
+        let (payload_area, pad_area) = frame_bytes[header_len..].split_at_mut(payload.len());
+        payload_area.copy_from_slice(payload);
+        pad_area.fill(0);
+        Ok(len)
+    }
+
+    /// Builds a whole frame in a new vector.
+    pub fn to_frame(&self, payload: &[u8], padding: Padding) -> Vec<u8> {
+        let mut bytes = vec![0; self.frame_len(payload.len(), padding)];
+        // The vector has exactly the length `emit_frame` asks for, so this cannot fail.
+        let _ = self.emit_frame(payload, padding, &mut bytes);
+        bytes
+    }
+}

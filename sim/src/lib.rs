@@ -1,0 +1,2 @@
+//! packetflow simulator.
+#![forbid(unsafe_code)]

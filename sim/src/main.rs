@@ -1,0 +1,2 @@
+//! packetflow CLI.
+fn main() {}

@@ -1,0 +1,63 @@
+//! The real captures in this folder, read as Ethernet frames, for the workspace's tests.
+//!
+//! The files live next to this crate so that a fresh clone runs every test with nothing
+//! but the Rust toolchain.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+
+/// One captured frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapturedFrame {
+    /// 1-based frame number, as tshark and Wireshark count.
+    pub number: usize,
+    /// Capture timestamp since the Unix epoch.
+    pub timestamp: std::time::Duration,
+    /// The frame's bytes, starting with the Ethernet header.
+    pub data: Vec<u8>,
+}
+
+/// Path of a file in the test-data folder, e.g. `path("arp_ping.pcap")`.
+pub fn path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+/// Reads a file from the test-data folder as text.
+///
+/// # Panics
+/// If the file is missing: the test-data folder ships with the repository.
+pub fn read_to_string(name: &str) -> String {
+    let path = path(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Every frame of a classic pcap file in the test-data folder, e.g. `frames("arp_ping.pcap")`.
+///
+/// # Panics
+/// If the file is missing or is not a pcap file: these are fixtures, not inputs.
+pub fn frames(name: &str) -> Vec<CapturedFrame> {
+    let path = path(name);
+    let file =
+        std::fs::File::open(&path).unwrap_or_else(|e| panic!("opening {}: {e}", path.display()));
+    let mut reader = pcap_file::pcap::PcapReader::new(file)
+        .unwrap_or_else(|e| panic!("{} is not a pcap file: {e}", path.display()));
+    let mut frames = Vec::new();
+    while let Some(packet) = reader.next_packet() {
+        let packet = packet.unwrap_or_else(|e| panic!("{}: bad packet: {e}", path.display()));
+        frames.push(CapturedFrame {
+            number: frames.len() + 1,
+            timestamp: packet.timestamp,
+            data: packet.data.into_owned(),
+        });
+    }
+    frames
+}
+
+/// The names of all capture files shipped here.
+pub const CAPTURES: [&str; 5] = [
+    "arp_ping.pcap",
+    "dhcp_dora.pcap",
+    "dns_iterative.pcap",
+    "tcp_http.pcap",
+    "tls13.pcap",
+];
