@@ -101,7 +101,7 @@ fn padding_only_applies_to_short_frames() {
 fn mac_addresses_parse_in_both_separators_and_reject_garbage() {
     let mac: MacAddress = "AA-bb-CC-dd-EE-0f".parse().unwrap();
     assert_eq!(mac.octets(), [0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x0f]);
-    assert!(mac.is_multicast() == false && mac.is_locally_administered());
+    assert!(!mac.is_multicast() && mac.is_locally_administered());
     for bad in [
         "",
         "aa:bb:cc:dd:ee",

@@ -1,0 +1,110 @@
+//! Property tests: round trips, arbitrary bytes never panic, truncated errors fail
+//! cleanly.
+
+use icmp::strategies::{icmp_repr_any, quoted_bytes_any};
+use icmp::{IcmpPacket, IcmpRepr, ParseError, QuoteLimit, QuotedDatagram, error_quote};
+use proptest::prelude::*;
+
+proptest! {
+    #[test]
+    fn parse_of_emit_is_identity(owned in icmp_repr_any()) {
+        let repr = owned.as_repr().unwrap();
+        let bytes = repr.to_bytes();
+        prop_assert_eq!(bytes.len(), repr.buffer_len());
+        let packet = IcmpPacket::new_checked(&bytes[..]).unwrap();
+        prop_assert!(packet.verify_checksum());
+        prop_assert_eq!(IcmpRepr::parse(&packet), Ok(repr));
+    }
+
+    #[test]
+    fn quoted_parse_of_emit_is_identity(bytes in quoted_bytes_any()) {
+        let quoted = QuotedDatagram::parse(&bytes).unwrap();
+        let mut out = vec![0; quoted.buffer_len()];
+        prop_assert_eq!(quoted.emit(&mut out), Some(bytes.len()));
+        prop_assert_eq!(&out, &bytes);
+        prop_assert_eq!(QuotedDatagram::parse(&out), Ok(quoted));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..120)) {
+        let unchecked = IcmpPacket::new_unchecked(&bytes[..]);
+        let _ = IcmpRepr::parse(&unchecked);
+        if let Ok(packet) = IcmpPacket::new_checked(&bytes[..]) {
+            let _ = (packet.msg_type(), packet.msg_code(), packet.checksum());
+            let _ = (packet.echo_ident(), packet.echo_seq_no(), packet.next_hop_mtu());
+            let _ = (packet.rest_of_header(), packet.pointer(), packet.gateway(), packet.data());
+            let _ = (packet.verify_checksum(), packet.compute_checksum());
+        }
+        if let Ok(quoted) = QuotedDatagram::parse(&bytes) {
+            let _ = (quoted.ports(), quoted.echo_ident(), quoted.echo_seq_no(), quoted.icmp_type());
+            prop_assert!(quoted.buffer_len() <= bytes.len());
+        }
+        for limit in [QuoteLimit::Rfc792, QuoteLimit::Rfc1812, QuoteLimit::Bytes(0)] {
+            prop_assert!(error_quote(&bytes, limit).len() <= bytes.len());
+            let _ = IcmpRepr::port_unreachable(&bytes, limit);
+            let _ = IcmpRepr::frag_needed(&bytes, 1280, limit);
+        }
+        let _ = icmp::error_allowed(&bytes);
+    }
+
+    /// Any bytes with a correct checksum get past the checksum and must still never panic,
+    /// and whatever parses must re-emit exactly.
+    #[test]
+    fn arbitrary_bytes_with_valid_checksum_parse_or_fail_cleanly(
+        mut bytes in proptest::collection::vec(any::<u8>(), 8..120),
+        msg_type in prop_oneof![Just(0u8), Just(3), Just(8), Just(11), any::<u8>()],
+    ) {
+        bytes[0] = msg_type;
+        IcmpPacket::new_unchecked(&mut bytes[..]).fill_checksum();
+        let packet = IcmpPacket::new_checked(&bytes[..]).unwrap();
+        if let Ok(repr) = IcmpRepr::parse(&packet) {
+            // Errors drop the unused header bytes and anything past the quote's Total
+            // Length; every other message re-emits exactly.
+            if repr.quoted().is_none() {
+                prop_assert_eq!(repr.to_bytes(), bytes);
+            }
+        }
+    }
+
+    /// Cutting a valid error short anywhere fails cleanly; re-checksummed, the cut message
+    /// either fails on the quoted header or parses with a shorter quote.
+    #[test]
+    fn truncated_errors_fail_or_quote_less(owned in icmp::strategies::error_any(), cut in any::<prop::sample::Index>()) {
+        let repr = owned.as_repr().unwrap();
+        let bytes = repr.to_bytes();
+        let len = cut.index(bytes.len());
+        let truncated = &bytes[..len];
+        match IcmpPacket::new_checked(truncated) {
+            Err(e) => prop_assert_eq!(e, ParseError::Truncated { needed: 8, actual: len }),
+            Ok(packet) => prop_assert!(IcmpRepr::parse(&packet).is_err()),
+        }
+        if len >= 8 {
+            let mut fixed = truncated.to_vec();
+            IcmpPacket::new_unchecked(&mut fixed[..]).fill_checksum();
+            let header_len = repr.quoted().unwrap().header_bytes.len();
+            match IcmpRepr::parse(&IcmpPacket::new_checked(&fixed[..]).unwrap()) {
+                Ok(parsed) => {
+                    let quoted = parsed.quoted().unwrap();
+                    prop_assert_eq!(quoted.header, repr.quoted().unwrap().header);
+                    prop_assert_eq!(quoted.payload.len(), len - 8 - header_len);
+                }
+                Err(e) => {
+                    prop_assert!(len < 8 + header_len);
+                    prop_assert!(matches!(e, ParseError::Quoted(_)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn echo_reply_mirrors_the_request(owned in icmp::strategies::echo_any()) {
+        let repr = owned.as_repr().unwrap();
+        match (repr, repr.echo_reply_to()) {
+            (IcmpRepr::EchoRequest { ident, seq_no, data }, Some(reply)) => {
+                prop_assert_eq!(reply, IcmpRepr::EchoReply { ident, seq_no, data });
+            }
+            (IcmpRepr::EchoReply { .. }, None) => {}
+            (request, reply) => prop_assert!(false, "{:?} → {:?}", request, reply),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! What every simulated node looks like to the event loop.
+
+use core::fmt;
+use core::time::Duration;
+use std::net::Ipv4Addr;
+
+use ethernet::MacAddress;
+
+/// Index of a node in the simulation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct NodeId(pub usize);
+
+/// Index of an interface (or switch port) within its node.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct IfaceId(pub usize);
+
+/// An interface as `packetflow topology` shows it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct InterfaceInfo {
+    /// Name within the node (`eth0`, `lan`, `port1`).
+    pub name: String,
+    /// Hardware address; switch ports have none of their own here.
+    pub mac: Option<MacAddress>,
+    /// IPv4 address and prefix length, once configured.
+    pub ipv4: Option<(Ipv4Addr, u8)>,
+}
+
+/// Something an application or the scenario asks a node to do at a given time.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Command {
+    /// Resolve this IPv4 address with ARP (queueing nothing behind it).
+    Resolve(Ipv4Addr),
+    /// Send `count` ICMP echo requests to `dst`, one per `interval`, each with `size`
+    /// bytes of data (as `ping -c count -i interval -s size`).
+    Ping {
+        /// Destination.
+        dst: Ipv4Addr,
+        /// Number of echo requests.
+        count: u16,
+        /// Time between requests.
+        interval: Duration,
+        /// Bytes of echo data (56 by default, as ping sends).
+        size: usize,
+    },
+}
+
+/// A state change in a node's IP layer or applications.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum IpEvent {
+    /// The routing table chose a next hop.
+    RouteLookup {
+        /// Destination looked up.
+        dst: Ipv4Addr,
+        /// Chosen next hop (the destination itself when on-link).
+        next_hop: Ipv4Addr,
+        /// Whether the destination is on a connected network.
+        on_link: bool,
+        /// Egress interface.
+        interface: String,
+    },
+    /// No route matched.
+    NoRoute {
+        /// Destination looked up.
+        dst: Ipv4Addr,
+    },
+    /// A router forwarded a datagram.
+    Forwarded {
+        /// Destination.
+        dst: Ipv4Addr,
+        /// Next hop.
+        next_hop: Ipv4Addr,
+        /// Ingress interface.
+        from: String,
+        /// Egress interface.
+        to: String,
+    },
+    /// A router dropped a datagram whose TTL ran out.
+    TtlExceeded {
+        /// Its destination.
+        dst: Ipv4Addr,
+    },
+    /// An ICMP error went back to a datagram's source.
+    IcmpErrorSent {
+        /// The source being told.
+        to: Ipv4Addr,
+        /// What was sent.
+        summary: String,
+    },
+    /// The node answered an echo request.
+    EchoAnswered {
+        /// The pinger.
+        to: Ipv4Addr,
+        /// Echo identifier.
+        ident: u16,
+        /// Echo sequence number.
+        seq_no: u16,
+    },
+    /// The ping application sent an echo request.
+    PingSent {
+        /// Destination.
+        dst: Ipv4Addr,
+        /// Sequence number.
+        seq_no: u16,
+    },
+    /// The ping application got its echo reply.
+    PingReply {
+        /// Who answered.
+        from: Ipv4Addr,
+        /// Sequence number.
+        seq_no: u16,
+        /// Round-trip time.
+        rtt: Duration,
+    },
+    /// The ping application got an ICMP error about one of its requests.
+    PingError {
+        /// Who sent the error.
+        from: Ipv4Addr,
+        /// What it said.
+        summary: String,
+    },
+}
+
+impl fmt::Display for IpEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RouteLookup {
+                dst,
+                next_hop,
+                on_link: true,
+                interface,
+            } => {
+                write!(
+                    f,
+                    "route lookup: {dst} is on-link via {interface} (next hop {next_hop})"
+                )
+            }
+            Self::RouteLookup {
+                dst,
+                next_hop,
+                interface,
+                ..
+            } => {
+                write!(
+                    f,
+                    "route lookup: {dst} via gateway {next_hop} on {interface}"
+                )
+            }
+            Self::NoRoute { dst } => write!(f, "no route to {dst}"),
+            Self::Forwarded {
+                dst,
+                next_hop,
+                from,
+                to,
+            } => {
+                write!(
+                    f,
+                    "forwarded to {dst}: {from} → {to}, next hop {next_hop}, TTL decremented"
+                )
+            }
+            Self::TtlExceeded { dst } => write!(f, "TTL of a datagram to {dst} ran out: dropped"),
+            Self::IcmpErrorSent { to, summary } => write!(f, "sent ICMP {summary} to {to}"),
+            Self::EchoAnswered { to, ident, seq_no } => {
+                write!(
+                    f,
+                    "answered echo request from {to} (id {ident:#06x}, seq {seq_no})"
+                )
+            }
+            Self::PingSent { dst, seq_no } => {
+                write!(f, "ping {dst}: sent echo request seq {seq_no}")
+            }
+            Self::PingReply { from, seq_no, rtt } => {
+                write!(
+                    f,
+                    "ping: reply from {from} seq {seq_no} time {:.3} ms",
+                    rtt.as_secs_f64() * 1e3
+                )
+            }
+            Self::PingError { from, summary } => write!(f, "ping: {summary} from {from}"),
+        }
+    }
+}
+
+/// A state change a node reports; the trace records it with the time and node.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum NodeEvent {
+    /// From the node's neighbour cache.
+    Arp(arp::ArpEvent),
+    /// From a switch's learning bridge.
+    Bridge(switch::BridgeEvent),
+    /// From the IP layer or an application.
+    Ip(IpEvent),
+    /// A frame the node received and dropped, and why.
+    Dropped(String),
+    /// A scenario command the node started.
+    Command(Command),
+}
+
+impl fmt::Display for NodeEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Arp(event) => write!(f, "ARP: {event}"),
+            Self::Bridge(event) => write!(f, "bridge: {event}"),
+            Self::Dropped(why) => write!(f, "dropped: {why}"),
+            Self::Ip(event) => write!(f, "{event}"),
+            Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),
+            Self::Command(Command::Ping { dst, count, .. }) => write!(f, "ping -c {count} {dst}"),
+        }
+    }
+}
+
+/// A node of the simulated network, in the sans-IO shape every protocol crate follows:
+/// feed it input (`handle_*`), drain its output (`poll_*`), and wake it at
+/// `poll_timeout()`.
+pub trait Node: fmt::Debug {
+    /// The node's name (`cl1`, `sw1`).
+    fn name(&self) -> &str;
+    /// What kind of node this is, for the topology listing.
+    fn kind(&self) -> &'static str;
+    /// Its interfaces, in `IfaceId` order.
+    fn interfaces(&self) -> Vec<InterfaceInfo>;
+    /// A frame arrived on `iface`.
+    fn handle_frame(&mut self, now: Duration, iface: IfaceId, frame: &[u8]);
+    /// A scenario command.
+    fn handle_command(&mut self, now: Duration, command: &Command);
+    /// The next frame to send, and on which interface.
+    fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)>;
+    /// The next state change to record.
+    fn poll_event(&mut self) -> Option<NodeEvent>;
+    /// When the node next needs [`Node::handle_timeout`].
+    fn poll_timeout(&self) -> Option<Duration>;
+    /// Time has reached a deadline the node asked for.
+    fn handle_timeout(&mut self, now: Duration);
+    /// Lines describing the node's tables (ARP cache, MAC table) at `now`.
+    fn describe_state(&self, now: Duration) -> Vec<String>;
+}

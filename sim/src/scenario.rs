@@ -1,0 +1,241 @@
+//! The embedded default topology of DESIGN.md and the flows that run on it.
+//!
+//! Every address lives here, in one place; `packetflow topology` prints them.
+
+use core::time::Duration;
+use std::net::Ipv4Addr;
+
+use ethernet::MacAddress;
+use ipnet::Ipv4Net;
+
+use crate::bridge::Switch;
+use crate::engine::Simulation;
+use crate::host::Host;
+use crate::link::{Endpoint, LinkConfig};
+use crate::node::{Command, IfaceId, NodeId};
+use crate::router::Router;
+
+/// A flow the CLI can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Flow {
+    /// cl1 pings cl2 on the same switch: route lookup, ARP, switching, ICMP echo.
+    Ping,
+    /// cl1 and cl2 on sw1 resolve each other with ARP, and nothing else.
+    Arp,
+    /// Every flow available.
+    All,
+}
+
+/// A locally administered MAC derived from the node's number and interface, so addresses
+/// read well in captures: `02:00:00:00:<node>:<iface>`.
+pub fn mac_for(node_number: u8, iface: u8) -> MacAddress {
+    MacAddress::new([0x02, 0, 0, 0, node_number, iface])
+}
+
+/// The LAN of the home network: cl1, cl2 and rt1's LAN side on sw1.
+#[derive(Debug, Clone, Copy)]
+pub struct Lan {
+    /// The client PC.
+    pub cl1: NodeId,
+    /// The second PC.
+    pub cl2: NodeId,
+    /// The broadband router.
+    pub rt1: NodeId,
+    /// The home switch.
+    pub sw1: NodeId,
+}
+
+/// Addresses of the home LAN (DESIGN.md).
+pub mod addr {
+    use std::net::Ipv4Addr;
+    /// cl1 (by DHCP in the HTTPS flow).
+    pub const CL1: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 1);
+    /// cl2.
+    pub const CL2: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 2);
+    /// rt1's LAN side: gateway and DNS for the LAN.
+    pub const RT1_LAN: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 254);
+    /// LAN prefix length.
+    pub const LAN_PREFIX: u8 = 24;
+    /// rt1's WAN side (the NAPT public address).
+    pub const RT1_WAN: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 245);
+    /// rt2 on the rt1 link: rt1's default gateway.
+    pub const RT2_TO_RT1: Ipv4Addr = Ipv4Addr::new(10, 1, 1, 254);
+    /// rt2 on the ns1 link.
+    pub const RT2_TO_NS1: Ipv4Addr = Ipv4Addr::new(10, 1, 2, 254);
+    /// rt2 on the fw1 link.
+    pub const RT2_TO_FW1: Ipv4Addr = Ipv4Addr::new(10, 1, 3, 254);
+    /// rt2 on the authoritative servers' segment.
+    pub const RT2_TO_DNS: Ipv4Addr = Ipv4Addr::new(10, 1, 4, 254);
+    /// The ISP's recursive DNS cache.
+    pub const NS1: Ipv4Addr = Ipv4Addr::new(10, 1, 2, 53);
+    /// Authoritative for `.`.
+    pub const ROOT: Ipv4Addr = Ipv4Addr::new(10, 1, 4, 1);
+    /// Authoritative for `com.`.
+    pub const COM: Ipv4Addr = Ipv4Addr::new(10, 1, 4, 2);
+    /// Authoritative for `example.com.`.
+    pub const EXNS: Ipv4Addr = Ipv4Addr::new(10, 1, 4, 3);
+    /// fw1's outside interface.
+    pub const FW1_OUT: Ipv4Addr = Ipv4Addr::new(10, 1, 3, 1);
+    /// The public address of www.example.com (fw1 DNATs it to the VIP).
+    pub const WWW_PUBLIC: Ipv4Addr = Ipv4Addr::new(10, 1, 3, 12);
+    /// fw1's inside interface.
+    pub const FW1_IN: Ipv4Addr = Ipv4Addr::new(172, 16, 3, 254);
+    /// lb1's virtual IP.
+    pub const LB1_VIP: Ipv4Addr = Ipv4Addr::new(172, 16, 3, 12);
+    /// lb1's server-side address.
+    pub const LB1_SERVERS: Ipv4Addr = Ipv4Addr::new(172, 16, 2, 254);
+    /// Web server 1.
+    pub const SV1: Ipv4Addr = Ipv4Addr::new(172, 16, 2, 1);
+    /// Web server 2.
+    pub const SV2: Ipv4Addr = Ipv4Addr::new(172, 16, 2, 2);
+}
+
+fn net(ip: Ipv4Addr, len: u8) -> Ipv4Net {
+    Ipv4Net::new(ip, len).unwrap_or_default()
+}
+
+fn join(sim: &mut Simulation, a: (NodeId, usize), b: (NodeId, usize), link: LinkConfig) {
+    let result = sim.connect(
+        Endpoint {
+            node: a.0,
+            iface: IfaceId(a.1),
+        },
+        Endpoint {
+            node: b.0,
+            iface: IfaceId(b.1),
+        },
+        link,
+    );
+    // Every interface here is fresh and the fault check is the caller's: a failure is a
+    // bug in this module, not a run-time condition.
+    debug_assert!(result.is_ok(), "{result:?}");
+}
+
+fn host(sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr, gateway: Ipv4Addr) -> NodeId {
+    sim.add_node(Box::new(
+        Host::new(name, "eth0", mac_for(number, 0), Some((ip, 24))).with_gateway(gateway),
+    ))
+}
+
+/// Builds the embedded topology of DESIGN.md on `sim`, every link configured as `link`,
+/// and returns the home LAN's nodes. Until their own crates exist, rt1, rt2, fw1 and lb1
+/// are plain routers (no NAPT, filter, DNAT or balancing) and the DNS servers plain hosts.
+pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
+    use addr::*;
+    let cl1 = host(sim, "cl1", 1, CL1, RT1_LAN);
+    let cl2 = host(sim, "cl2", 2, CL2, RT1_LAN);
+    let rt1 = sim.add_node(Box::new(
+        Router::new(
+            "rt1",
+            &[
+                ("lan", mac_for(3, 0), net(RT1_LAN, 24)),
+                ("wan", mac_for(3, 1), net(RT1_WAN, 24)),
+            ],
+        )
+        .with_route(Ipv4Net::default(), RT2_TO_RT1, 1),
+    ));
+    let sw1 = sim.add_node(Box::new(Switch::new("sw1", 3)));
+    for (port, node) in [cl1, cl2, rt1].into_iter().enumerate() {
+        join(sim, (node, 0), (sw1, port), link);
+    }
+    let rt2 = sim.add_node(Box::new(Router::new(
+        "rt2",
+        &[
+            ("if1", mac_for(4, 1), net(RT2_TO_RT1, 24)),
+            ("if2", mac_for(4, 2), net(RT2_TO_NS1, 24)),
+            ("if3", mac_for(4, 3), net(RT2_TO_FW1, 24)),
+            ("if4", mac_for(4, 4), net(RT2_TO_DNS, 24)),
+        ],
+    )));
+    join(sim, (rt1, 1), (rt2, 0), link);
+    let ns1 = host(sim, "ns1", 5, NS1, RT2_TO_NS1);
+    join(sim, (ns1, 0), (rt2, 1), link);
+    let sw3 = sim.add_node(Box::new(Switch::new("sw3", 4)));
+    join(sim, (rt2, 3), (sw3, 0), link);
+    for (port, (name, number, ip)) in [("root", 6, ROOT), ("com", 7, COM), ("exns", 8, EXNS)]
+        .into_iter()
+        .enumerate()
+    {
+        let server = host(sim, name, number, ip, RT2_TO_DNS);
+        join(sim, (server, 0), (sw3, port + 1), link);
+    }
+    let fw1 = sim.add_node(Box::new(
+        Router::new(
+            "fw1",
+            &[
+                ("out", mac_for(9, 0), net(FW1_OUT, 24)),
+                ("in", mac_for(9, 1), net(FW1_IN, 24)),
+            ],
+        )
+        .with_route(Ipv4Net::default(), RT2_TO_FW1, 0)
+        .with_route(net(LB1_SERVERS, 24).trunc(), LB1_VIP, 1),
+    ));
+    join(sim, (rt2, 2), (fw1, 0), link);
+    let lb1 = sim.add_node(Box::new(
+        Router::new(
+            "lb1",
+            &[
+                ("vip", mac_for(10, 0), net(LB1_VIP, 24)),
+                ("srv", mac_for(10, 1), net(LB1_SERVERS, 24)),
+            ],
+        )
+        .with_route(Ipv4Net::default(), FW1_IN, 0),
+    ));
+    join(sim, (fw1, 1), (lb1, 0), link);
+    let sw2 = sim.add_node(Box::new(Switch::new("sw2", 3)));
+    join(sim, (lb1, 1), (sw2, 0), link);
+    for (port, (name, number, ip)) in [("sv1", 11, SV1), ("sv2", 12, SV2)].into_iter().enumerate() {
+        let server = host(sim, name, number, ip, LB1_SERVERS);
+        join(sim, (server, 0), (sw2, port + 1), link);
+    }
+    Lan { cl1, cl2, rt1, sw1 }
+}
+
+/// The LAN ping flow: cl1 pings cl2 twice, one second apart (`ping -c 2 192.168.1.2`):
+/// the first needs ARP, the second finds both caches warm.
+pub fn schedule_ping_flow(sim: &mut Simulation, lan: &Lan) {
+    sim.schedule(
+        Duration::ZERO,
+        lan.cl1,
+        Command::Ping {
+            dst: addr::CL2,
+            count: 2,
+            interval: Duration::from_secs(1),
+            size: 56,
+        },
+    );
+}
+
+/// The ARP flow: cl1 resolves cl2 at t = 0; at t = 1 s cl2 resolves cl1, which it has
+/// already learned from cl1's request (RFC 826's merge rule), so no frame is needed.
+pub fn schedule_arp_flow(sim: &mut Simulation, lan: &Lan) {
+    sim.schedule(Duration::ZERO, lan.cl1, Command::Resolve(addr::CL2));
+    sim.schedule(Duration::from_secs(1), lan.cl2, Command::Resolve(addr::CL1));
+}
+
+/// A ready-to-run simulation of `flow` on the embedded topology.
+pub fn build(flow: Flow, seed: u64, link: LinkConfig) -> Simulation {
+    let mut sim = Simulation::new(seed);
+    let lan = build_lan(&mut sim, link);
+    match flow {
+        Flow::Ping | Flow::All => schedule_ping_flow(&mut sim, &lan),
+        Flow::Arp => schedule_arp_flow(&mut sim, &lan),
+    }
+    sim
+}
+
+/// Virtual-time horizon of a CLI run.
+pub const RUN_HORIZON: Duration = Duration::from_secs(60);
+/// Bound on simulation steps in a CLI run.
+pub const MAX_STEPS: u64 = 10_000_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macs_read_as_node_and_interface() {
+        assert_eq!(mac_for(1, 0).to_string(), "02:00:00:00:01:00");
+        assert!(mac_for(3, 1).is_locally_administered() && mac_for(3, 1).is_unicast());
+    }
+}

@@ -1,0 +1,511 @@
+//! An IPv4 stack over Ethernet interfaces, shared by hosts and routers: ARP per
+//! interface, a routing table, fragmentation, local delivery and (for routers) RFC 1812
+//! forwarding.
+
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::net::Ipv4Addr;
+
+use arp::{ArpPacket, ArpRepr, CacheConfig, NeighborCache, Released, Resolution};
+use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
+use icmp::{IcmpPacket, IcmpRepr, QuoteLimit};
+use ipnet::Ipv4Net;
+use ipv4::route::{InterfaceId, Route, RoutingTable};
+use ipv4::{Dscp, Ecn, IpProtocol, Ipv4Options, Ipv4Packet, Ipv4Repr};
+
+use crate::node::{IfaceId, InterfaceInfo, IpEvent, NodeEvent};
+
+/// What an interface queues behind an unresolved neighbour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// An IPv4 datagram waiting for its next hop's MAC address.
+    Datagram(Vec<u8>),
+    /// Nothing: the resolution itself was asked for.
+    ResolveOnly,
+}
+
+/// Bound on frames held between `handle_*` and `poll_transmit`; the caller drains after
+/// every input, so reaching it means a bug, and the oldest frames are dropped.
+const MAX_OUTBOX: usize = 4096;
+/// Bound on datagrams delivered locally and not yet taken by an application.
+const MAX_INBOX: usize = 1024;
+/// Default TTL of datagrams this stack originates (Linux's `ip_default_ttl`).
+pub const DEFAULT_TTL: u8 = 64;
+
+/// One Ethernet interface with its address and neighbour cache.
+#[derive(Debug)]
+pub struct IpInterface {
+    name: String,
+    mac: MacAddress,
+    address: Option<Ipv4Net>,
+    mtu: usize,
+    neighbors: NeighborCache<Pending>,
+}
+
+impl IpInterface {
+    /// An interface named `name` with `mac` and, when known, an address.
+    pub fn new(name: &str, mac: MacAddress, address: Option<Ipv4Net>) -> Self {
+        Self {
+            name: name.to_owned(),
+            mac,
+            address,
+            mtu: 1500,
+            neighbors: NeighborCache::new(
+                CacheConfig::default(),
+                mac,
+                address.map(|net| net.addr()),
+            ),
+        }
+    }
+}
+
+/// A datagram delivered to this node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    /// When it arrived.
+    pub time: Duration,
+    /// Its header.
+    pub header: Ipv4Repr,
+    /// Its payload.
+    pub payload: Vec<u8>,
+}
+
+/// An IPv4 stack: interfaces, routes, and what they produced.
+#[derive(Debug)]
+pub struct IpStack {
+    interfaces: Vec<IpInterface>,
+    routes: RoutingTable,
+    forwarding: bool,
+    next_ident: u16,
+    outbox: VecDeque<(IfaceId, Vec<u8>)>,
+    events: VecDeque<NodeEvent>,
+    inbox: VecDeque<Delivered>,
+}
+
+impl IpStack {
+    /// A stack over `interfaces`, with a connected route for each addressed one.
+    /// `forwarding` makes it a router (RFC 1812); otherwise it is a host (RFC 1122).
+    pub fn new(interfaces: Vec<IpInterface>, forwarding: bool) -> Self {
+        let mut routes = RoutingTable::new();
+        for (index, iface) in interfaces.iter().enumerate() {
+            if let Some(net) = iface.address {
+                let _ = routes.add(Route::connected(net.trunc(), InterfaceId(index as u16)));
+            }
+        }
+        Self {
+            interfaces,
+            routes,
+            forwarding,
+            next_ident: 1,
+            outbox: VecDeque::new(),
+            events: VecDeque::new(),
+            inbox: VecDeque::new(),
+        }
+    }
+
+    /// Adds a route via `gateway` (0.0.0.0/0 for the default route).
+    pub fn add_gateway_route(&mut self, prefix: Ipv4Net, gateway: Ipv4Addr, iface: usize) {
+        let _ = self
+            .routes
+            .add(Route::gateway(prefix, gateway, InterfaceId(iface as u16)));
+    }
+
+    /// The routing table.
+    pub fn routes(&self) -> &RoutingTable {
+        &self.routes
+    }
+
+    /// Interfaces as the topology shows them.
+    pub fn interface_info(&self) -> Vec<InterfaceInfo> {
+        self.interfaces
+            .iter()
+            .map(|iface| InterfaceInfo {
+                name: iface.name.clone(),
+                mac: Some(iface.mac),
+                ipv4: iface.address.map(|net| (net.addr(), net.prefix_len())),
+            })
+            .collect()
+    }
+
+    /// The first interface's address, the host's own address.
+    pub fn primary_address(&self) -> Option<Ipv4Addr> {
+        self.interfaces
+            .first()
+            .and_then(|iface| iface.address)
+            .map(|net| net.addr())
+    }
+
+    fn is_local(&self, dst: Ipv4Addr) -> bool {
+        dst.is_broadcast()
+            || self
+                .interfaces
+                .iter()
+                .filter_map(|i| i.address)
+                .any(|net| net.addr() == dst || net.broadcast() == dst)
+    }
+
+    /// The next event to record.
+    pub fn poll_event(&mut self) -> Option<NodeEvent> {
+        self.events.pop_front()
+    }
+
+    /// The next frame to send.
+    pub fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)> {
+        self.outbox.pop_front()
+    }
+
+    /// The next datagram delivered locally.
+    pub fn poll_delivered(&mut self) -> Option<Delivered> {
+        self.inbox.pop_front()
+    }
+
+    /// Records an event from the node that owns this stack.
+    pub fn record(&mut self, event: NodeEvent) {
+        self.events.push_back(event);
+    }
+
+    /// The earliest deadline of any interface's neighbour cache.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.interfaces
+            .iter()
+            .filter_map(|iface| iface.neighbors.poll_timeout())
+            .min()
+    }
+
+    /// Runs retries and expiries.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        for index in 0..self.interfaces.len() {
+            self.interfaces[index].neighbors.handle_timeout(now);
+            self.drain_neighbors(now, index);
+        }
+    }
+
+    /// Lines describing the ARP caches and routes.
+    pub fn describe(&self, now: Duration) -> Vec<String> {
+        let mut lines = Vec::new();
+        for iface in &self.interfaces {
+            for entry in iface.neighbors.entries(now) {
+                lines.push(format!(
+                    "arp {} is-at {} dev {}",
+                    entry.ip, entry.mac, iface.name
+                ));
+            }
+        }
+        lines
+    }
+
+    fn send_frame(&mut self, iface: usize, dst: MacAddress, ethertype: EtherType, payload: &[u8]) {
+        let Some(src) = self.interfaces.get(iface).map(|i| i.mac) else {
+            return;
+        };
+        let repr = EthernetRepr {
+            src,
+            dst,
+            vlan: None,
+            ethertype,
+        };
+        if self.outbox.len() >= MAX_OUTBOX {
+            self.outbox.pop_front();
+        }
+        // A NIC pads short frames to the Ethernet minimum on the wire.
+        self.outbox.push_back((
+            IfaceId(iface),
+            repr.to_frame(payload, Padding::MinimumFrame),
+        ));
+    }
+
+    fn drain_neighbors(&mut self, now: Duration, iface: usize) {
+        while let Some(transmit) = self.interfaces[iface].neighbors.poll_transmit() {
+            self.send_frame(
+                iface,
+                transmit.dst_mac,
+                EtherType::ARP,
+                &transmit.packet.to_bytes(),
+            );
+        }
+        while let Some(released) = self.interfaces[iface].neighbors.poll_released() {
+            match released {
+                Released::Resolved {
+                    mac,
+                    packet: Pending::Datagram(datagram),
+                    ..
+                } => {
+                    self.send_frame(iface, mac, EtherType::IPV4, &datagram);
+                }
+                Released::Unreachable {
+                    packet: Pending::Datagram(datagram),
+                    ..
+                } => {
+                    // RFC 1122 §2.3.2.2 / RFC 1812 §4.3.3.1: tell the source its host is unreachable.
+                    self.send_icmp_error(now, &datagram, |quoted| {
+                        IcmpRepr::host_unreachable(quoted, QuoteLimit::Rfc792).ok()
+                    });
+                }
+                Released::Resolved {
+                    packet: Pending::ResolveOnly,
+                    ..
+                }
+                | Released::Unreachable {
+                    packet: Pending::ResolveOnly,
+                    ..
+                } => {}
+            }
+        }
+        while let Some(event) = self.interfaces[iface].neighbors.poll_event() {
+            self.events.push_back(NodeEvent::Arp(event));
+        }
+    }
+
+    /// Resolves `ip` on `iface` with nothing queued behind it.
+    pub fn resolve_only(&mut self, now: Duration, ip: Ipv4Addr) {
+        let iface = self
+            .routes
+            .lookup(ip)
+            .map_or(0, |route| usize::from(route.interface.0));
+        if let Some(interface) = self.interfaces.get_mut(iface) {
+            let _ = interface.neighbors.resolve(now, ip, Pending::ResolveOnly);
+            self.drain_neighbors(now, iface);
+        }
+    }
+
+    /// Originates a datagram: route lookup, fragmentation to the interface MTU, neighbour
+    /// resolution. Returns false (with an event) when there is no route.
+    pub fn send(
+        &mut self,
+        now: Duration,
+        dst: Ipv4Addr,
+        protocol: IpProtocol,
+        payload: &[u8],
+    ) -> bool {
+        let Some(route) = self.routes.lookup(dst).copied() else {
+            self.events
+                .push_back(NodeEvent::Ip(IpEvent::NoRoute { dst }));
+            return false;
+        };
+        let iface = usize::from(route.interface.0);
+        let next_hop = route.next_hop_for(dst);
+        self.events.push_back(NodeEvent::Ip(IpEvent::RouteLookup {
+            dst,
+            next_hop,
+            on_link: next_hop == dst,
+            interface: self.interfaces[iface].name.clone(),
+        }));
+        let Some(src) = self.interfaces[iface].address.map(|net| net.addr()) else {
+            return false;
+        };
+        let ident = self.next_ident;
+        self.next_ident = self.next_ident.wrapping_add(1);
+        let repr = Ipv4Repr {
+            src_addr: src,
+            dst_addr: dst,
+            protocol,
+            ttl: DEFAULT_TTL,
+            dscp: Dscp::CS0,
+            ecn: Ecn::NOT_ECT,
+            ident,
+            dont_frag: false,
+            more_frags: false,
+            frag_offset: 0,
+            options: Ipv4Options::NONE,
+            payload_len: payload.len(),
+        };
+        match ipv4::fragment::fragment(&repr, payload, self.interfaces[iface].mtu) {
+            Ok(fragments) => {
+                for datagram in fragments {
+                    self.transmit_datagram(now, iface, next_hop, datagram);
+                }
+                true
+            }
+            Err(error) => {
+                self.events
+                    .push_back(NodeEvent::Dropped(format!("cannot send to {dst}: {error}")));
+                false
+            }
+        }
+    }
+
+    fn transmit_datagram(
+        &mut self,
+        now: Duration,
+        iface: usize,
+        next_hop: Ipv4Addr,
+        datagram: Vec<u8>,
+    ) {
+        let mac = if next_hop.is_broadcast() {
+            Some(MacAddress::BROADCAST)
+        } else {
+            None
+        };
+        if let Some(mac) = mac {
+            self.send_frame(iface, mac, EtherType::IPV4, &datagram);
+            return;
+        }
+        match self.interfaces[iface]
+            .neighbors
+            .resolve(now, next_hop, Pending::Datagram(datagram))
+        {
+            Resolution::Ready(mac, Pending::Datagram(datagram)) => {
+                self.send_frame(iface, mac, EtherType::IPV4, &datagram)
+            }
+            Resolution::Ready(_, Pending::ResolveOnly) | Resolution::Queued => {}
+            Resolution::Dropped(_) => {
+                self.events.push_back(NodeEvent::Dropped(format!(
+                    "ARP queue for {next_hop} is full"
+                )));
+            }
+        }
+        self.drain_neighbors(now, iface);
+    }
+
+    /// Sends an ICMP error about `original` back to its source, if RFC 1122 §3.2.2 allows.
+    fn send_icmp_error<'a>(
+        &mut self,
+        now: Duration,
+        original: &'a [u8],
+        build: impl FnOnce(&'a [u8]) -> Option<IcmpRepr<'a>>,
+    ) {
+        if icmp::error_allowed(original).is_err() {
+            return;
+        }
+        let Ok(packet) = Ipv4Packet::new_checked(original) else {
+            return;
+        };
+        let source = packet.src_addr();
+        if let Some(message) = build(original) {
+            let bytes = message.to_bytes();
+            self.events.push_back(NodeEvent::Ip(IpEvent::IcmpErrorSent {
+                to: source,
+                summary: crate::describe::icmp_summary(&message),
+            }));
+            self.send(now, source, IpProtocol::ICMP, &bytes);
+        }
+    }
+
+    /// A frame arrived on `iface`.
+    pub fn handle_frame(&mut self, now: Duration, iface: usize, bytes: &[u8]) {
+        let Some(interface) = self.interfaces.get(iface) else {
+            return;
+        };
+        let parsed =
+            Frame::new_checked(bytes).and_then(|frame| Ok((EthernetRepr::parse(&frame)?, frame)));
+        let (header, frame) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                self.events
+                    .push_back(NodeEvent::Dropped(format!("bad Ethernet frame: {error}")));
+                return;
+            }
+        };
+        // The NIC's address filter: our unicast address, broadcast, and multicast.
+        if header.dst != interface.mac && !header.dst.is_multicast() {
+            return;
+        }
+        match header.ethertype {
+            EtherType::ARP => {
+                match ArpPacket::new_checked(frame.payload())
+                    .and_then(|packet| ArpRepr::parse(&packet))
+                {
+                    Ok(repr) => self.interfaces[iface].neighbors.handle_arp(now, &repr),
+                    Err(error) => self
+                        .events
+                        .push_back(NodeEvent::Dropped(format!("bad ARP packet: {error}"))),
+                }
+                self.drain_neighbors(now, iface);
+            }
+            EtherType::IPV4 => self.handle_ipv4(now, iface, frame.payload()),
+            _ => {}
+        }
+    }
+
+    fn handle_ipv4(&mut self, now: Duration, iface: usize, bytes: &[u8]) {
+        let parsed = Ipv4Packet::new_checked(bytes)
+            .and_then(|packet| Ok((Ipv4Repr::parse(&packet)?, packet)));
+        let (header, packet) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                self.events
+                    .push_back(NodeEvent::Dropped(format!("bad IPv4 packet: {error}")));
+                return;
+            }
+        };
+        if self.is_local(header.dst_addr) {
+            self.deliver(now, header, packet.payload());
+        } else if self.forwarding {
+            self.forward(now, iface, &bytes[..packet.total_len() as usize]);
+        }
+    }
+
+    fn deliver(&mut self, now: Duration, header: Ipv4Repr, payload: &[u8]) {
+        if header.more_frags || header.frag_offset != 0 {
+            self.events.push_back(NodeEvent::Dropped(
+                "fragment: reassembly not enabled here".to_owned(),
+            ));
+            return;
+        }
+        if header.protocol == IpProtocol::ICMP
+            && let Ok(IcmpRepr::EchoRequest {
+                ident,
+                seq_no,
+                data,
+            }) = IcmpPacket::new_checked(payload).and_then(|p| IcmpRepr::parse(&p))
+        {
+            self.events.push_back(NodeEvent::Ip(IpEvent::EchoAnswered {
+                to: header.src_addr,
+                ident,
+                seq_no,
+            }));
+            let reply = IcmpRepr::EchoReply {
+                ident,
+                seq_no,
+                data,
+            }
+            .to_bytes();
+            self.send(now, header.src_addr, IpProtocol::ICMP, &reply);
+            return;
+        }
+        if self.inbox.len() >= MAX_INBOX {
+            self.inbox.pop_front();
+        }
+        self.inbox.push_back(Delivered {
+            time: now,
+            header,
+            payload: payload.to_vec(),
+        });
+    }
+
+    fn forward(&mut self, now: Duration, ingress: usize, datagram: &[u8]) {
+        let mut datagram = datagram.to_vec();
+        let Ok(mut packet) = Ipv4Packet::new_checked(&mut datagram[..]) else {
+            return;
+        };
+        let dst = packet.dst_addr();
+        if packet.ttl() <= 1 {
+            self.events
+                .push_back(NodeEvent::Ip(IpEvent::TtlExceeded { dst }));
+            let original = packet.into_inner().to_vec();
+            self.send_icmp_error(now, &original, |quoted| {
+                IcmpRepr::time_exceeded(quoted, QuoteLimit::Rfc792).ok()
+            });
+            return;
+        }
+        let Some(route) = self.routes.lookup(dst).copied() else {
+            self.events
+                .push_back(NodeEvent::Ip(IpEvent::NoRoute { dst }));
+            let original = packet.into_inner().to_vec();
+            self.send_icmp_error(now, &original, |quoted| {
+                IcmpRepr::net_unreachable(quoted, QuoteLimit::Rfc792).ok()
+            });
+            return;
+        };
+        packet.decrement_ttl();
+        let egress = usize::from(route.interface.0);
+        let next_hop = route.next_hop_for(dst);
+        self.events.push_back(NodeEvent::Ip(IpEvent::Forwarded {
+            dst,
+            next_hop,
+            from: self.interfaces[ingress].name.clone(),
+            to: self.interfaces[egress].name.clone(),
+        }));
+        self.transmit_datagram(now, egress, next_hop, datagram);
+    }
+}

@@ -1,0 +1,147 @@
+//! The pcapng the CLI writes, read back by Wireshark's tshark (skipped when it is absent).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn tshark_available() -> bool {
+    let found = Command::new("tshark")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipping: tshark is not installed (.ci/run installs it)");
+    }
+    found
+}
+
+fn temp_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("packetflow-{}-{name}", std::process::id()))
+}
+
+fn packetflow_run(flow: &str, path: &PathBuf) {
+    let output = Command::new(env!("CARGO_BIN_EXE_packetflow"))
+        .args(["run", flow, "--pcap"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn tshark(args: &[&str]) -> String {
+    let output = Command::new("tshark").args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "tshark {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn cli_pcapng_opens_in_tshark_with_one_interface_per_link() {
+    if !tshark_available() {
+        return;
+    }
+    let path = temp_path("arp.pcapng");
+    packetflow_run("arp", &path);
+    let file = path.to_str().unwrap();
+
+    let malformed = tshark(&[
+        "-r",
+        file,
+        "-Y",
+        "_ws.malformed || _ws.expert.severity >= \"warning\"",
+    ]);
+    assert_eq!(malformed.trim(), "", "tshark flags frames as malformed");
+
+    let fields = tshark(&[
+        "-r",
+        file,
+        "-T",
+        "fields",
+        "-E",
+        "separator=,",
+        "-e",
+        "frame.interface_name",
+        "-e",
+        "eth.dst",
+        "-e",
+        "arp.opcode",
+        "-e",
+        "arp.src.proto_ipv4",
+        "-e",
+        "arp.dst.proto_ipv4",
+    ]);
+    let rows: Vec<&str> = fields.lines().collect();
+    assert_eq!(
+        rows,
+        [
+            "cl1-sw1,ff:ff:ff:ff:ff:ff,1,192.168.1.1,192.168.1.2",
+            "cl2-sw1,ff:ff:ff:ff:ff:ff,1,192.168.1.1,192.168.1.2",
+            "rt1-sw1,ff:ff:ff:ff:ff:ff,1,192.168.1.1,192.168.1.2",
+            "cl2-sw1,02:00:00:00:01:00,2,192.168.1.2,192.168.1.1",
+            "cl1-sw1,02:00:00:00:01:00,2,192.168.1.2,192.168.1.1",
+        ]
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn ping_pcapng_has_valid_checksums_and_the_textbook_order() {
+    if !tshark_available() {
+        return;
+    }
+    let path = temp_path("ping.pcapng");
+    packetflow_run("ping", &path);
+    let file = path.to_str().unwrap();
+    let checked = [
+        "-o",
+        "ip.check_checksum:TRUE",
+        "-o",
+        "udp.check_checksum:TRUE",
+        "-r",
+        file,
+    ];
+    let bad = tshark(&[&checked[..], &["-Y", "_ws.malformed || ip.checksum.status == 0 || icmp.checksum.status == 0 || _ws.expert.severity >= \"warning\""]].concat());
+    assert_eq!(bad.trim(), "", "malformed frames or bad checksums");
+    // What cl1 sees on its own link, in order.
+    let rows = tshark(
+        &[
+            &checked[..],
+            &[
+                "-Y",
+                "frame.interface_name == \"cl1-sw1\"",
+                "-T",
+                "fields",
+                "-E",
+                "separator=,",
+                "-e",
+                "_ws.col.Protocol",
+                "-e",
+                "arp.opcode",
+                "-e",
+                "icmp.type",
+                "-e",
+                "ip.src",
+                "-e",
+                "ip.dst",
+            ],
+        ]
+        .concat(),
+    );
+    let rows: Vec<&str> = rows.lines().collect();
+    assert_eq!(
+        rows[..4],
+        [
+            "ARP,1,,,",
+            "ARP,2,,,",
+            "ICMP,,8,192.168.1.1,192.168.1.2",
+            "ICMP,,0,192.168.1.2,192.168.1.1",
+        ]
+    );
+    let _ = std::fs::remove_file(&path);
+}
