@@ -20,10 +20,7 @@ struct Host {
 
 impl Host {
     fn new(name: &'static str, mac: MacAddress, ip: Ipv4Addr) -> Self {
-        Self {
-            name,
-            cache: NeighborCache::new(CacheConfig::default(), mac, Some(ip)),
-        }
+        Self { name, cache: NeighborCache::new(CacheConfig::default(), mac, Some(ip)) }
     }
 
     /// Prints what the cache reported and returns the frames it wants on the wire.
@@ -37,11 +34,7 @@ impl Host {
                 Released::Unreachable { .. } => "is undeliverable: ICMP host unreachable".into(),
             };
             let (ip, packet) = (released.ip(), released.into_packet());
-            println!(
-                "{:>9.6} s  {:<3} packet {packet:?} for {ip} {verdict}",
-                now.as_secs_f64(),
-                self.name
-            );
+            println!("{:>9.6} s  {:<3} packet {packet:?} for {ip} {verdict}", now.as_secs_f64(), self.name);
         }
         core::iter::from_fn(|| self.cache.poll_transmit())
             .map(|transmit| transmit.to_frame(Padding::MinimumFrame))
@@ -110,11 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let absent = Ipv4Addr::new(192, 0, 2, 99);
     let _ = a.cache.resolve(now, absent, "echo request to .99");
     let mut frames = a.drain(now);
-    while let Some(deadline) = a
-        .cache
-        .poll_timeout()
-        .filter(|t| *t < Duration::from_secs(10))
-    {
+    while let Some(deadline) = a.cache.poll_timeout().filter(|t| *t < Duration::from_secs(10)) {
         now = exchange(&mut a, &mut b, now, frames)?.max(deadline);
         a.cache.handle_timeout(now);
         frames = a.drain(now);
@@ -122,12 +111,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("== a's table ==");
     for entry in a.cache.entries(now) {
-        println!(
-            "{} is at {}, valid until {:.1} s",
-            entry.ip,
-            entry.mac,
-            entry.expires_at.as_secs_f64()
-        );
+        println!("{} is at {}, valid until {:.1} s", entry.ip, entry.mac, entry.expires_at.as_secs_f64());
     }
     Ok(())
 }

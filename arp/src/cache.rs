@@ -152,9 +152,7 @@ impl<P> NeighborCache<P> {
     /// (`None` until DHCP binds: the cache then answers no requests and learns only from
     /// replies to its own requests).
     pub fn new(config: CacheConfig, own_mac: MacAddress, own_ip: Option<Ipv4Addr>) -> Self {
-        let released_capacity = config
-            .max_entries
-            .saturating_mul(config.max_queued_per_target);
+        let released_capacity = config.max_entries.saturating_mul(config.max_queued_per_target);
         Self {
             config,
             own_mac,
@@ -291,10 +289,7 @@ impl<P> NeighborCache<P> {
             return;
         }
         if self.own_ip == Some(sender_ip) {
-            self.events.push(ArpEvent::AddressConflict {
-                ip: sender_ip,
-                mac: sender_mac,
-            });
+            self.events.push(ArpEvent::AddressConflict { ip: sender_ip, mac: sender_mac });
             return;
         }
         if let Some(probing) = self.probing.filter(|p| now < p.until) {
@@ -302,10 +297,7 @@ impl<P> NeighborCache<P> {
             let probes_it = packet.is_probe() && packet.target_ip == probing.ip;
             if claims_it || probes_it {
                 self.probing = None;
-                self.events.push(ArpEvent::AddressConflict {
-                    ip: probing.ip,
-                    mac: sender_mac,
-                });
+                self.events.push(ArpEvent::AddressConflict { ip: probing.ip, mac: sender_mac });
                 return;
             }
         }
@@ -316,14 +308,9 @@ impl<P> NeighborCache<P> {
             self.insert(now, sender_ip, sender_mac);
         }
         if for_us && packet.operation == Operation::REQUEST {
-            self.transmits.push(ArpTransmit {
-                dst_mac: sender_mac,
-                packet: ArpRepr::reply_to(packet, self.own_mac),
-            });
-            self.events.push(ArpEvent::ReplySent {
-                to_ip: sender_ip,
-                to_mac: sender_mac,
-            });
+            self.transmits
+                .push(ArpTransmit { dst_mac: sender_mac, packet: ArpRepr::reply_to(packet, self.own_mac) });
+            self.events.push(ArpEvent::ReplySent { to_ip: sender_ip, to_mac: sender_mac });
         }
     }
 
@@ -367,12 +354,8 @@ impl<P> NeighborCache<P> {
     /// Sends due retries, gives up on targets that used all their requests, and removes
     /// expired entries.
     pub fn handle_timeout(&mut self, now: Duration) {
-        let due: Vec<Ipv4Addr> = self
-            .table
-            .iter()
-            .filter(|(_, entry)| entry.deadline() <= now)
-            .map(|(ip, _)| *ip)
-            .collect();
+        let due: Vec<Ipv4Addr> =
+            self.table.iter().filter(|(_, entry)| entry.deadline() <= now).map(|(ip, _)| *ip).collect();
         for ip in due {
             self.service(now, ip);
         }
@@ -394,14 +377,9 @@ impl<P> NeighborCache<P> {
     /// after the last probe. The caller spaces its probes (RFC 5227: three, 1–2 s apart,
     /// randomly); probing another address forgets the previous one.
     pub fn probe(&mut self, now: Duration, ip: Ipv4Addr) {
-        self.probing = Some(Probing {
-            ip,
-            until: now.saturating_add(ANNOUNCE_WAIT),
-        });
-        self.transmits.push(ArpTransmit {
-            dst_mac: MacAddress::BROADCAST,
-            packet: ArpRepr::probe(self.own_mac, ip),
-        });
+        self.probing = Some(Probing { ip, until: now.saturating_add(ANNOUNCE_WAIT) });
+        self.transmits
+            .push(ArpTransmit { dst_mac: MacAddress::BROADCAST, packet: ArpRepr::probe(self.own_mac, ip) });
         self.events.push(ArpEvent::ProbeSent { ip });
     }
 
@@ -410,11 +388,9 @@ impl<P> NeighborCache<P> {
         self.table
             .iter()
             .filter_map(|(ip, entry)| match entry {
-                Entry::Resolved { mac, expires_at } if now < *expires_at => Some(NeighborEntry {
-                    ip: *ip,
-                    mac: *mac,
-                    expires_at: *expires_at,
-                }),
+                Entry::Resolved { mac, expires_at } if now < *expires_at => {
+                    Some(NeighborEntry { ip: *ip, mac: *mac, expires_at: *expires_at })
+                }
                 _ => None,
             })
             .collect()
@@ -484,17 +460,10 @@ impl<P> NeighborCache<P> {
             return false;
         };
         match entry {
-            Entry::Resolved {
-                mac: old,
-                expires_at: expiry,
-            } => {
+            Entry::Resolved { mac: old, expires_at: expiry } => {
                 *expiry = expires_at;
                 if *old != mac {
-                    self.events.push(ArpEvent::EntryUpdated {
-                        ip,
-                        old: *old,
-                        new: mac,
-                    });
+                    self.events.push(ArpEvent::EntryUpdated { ip, old: *old, new: mac });
                     *old = mac;
                 }
             }

@@ -73,18 +73,12 @@ pub struct ArpTransmit {
 impl ArpTransmit {
     /// The Ethernet header to send this packet under.
     pub const fn ethernet_repr(&self) -> EthernetRepr {
-        EthernetRepr {
-            src: self.packet.sender_mac,
-            dst: self.dst_mac,
-            vlan: None,
-            ethertype: EtherType::ARP,
-        }
+        EthernetRepr { src: self.packet.sender_mac, dst: self.dst_mac, vlan: None, ethertype: EtherType::ARP }
     }
 
     /// The whole Ethernet frame.
     pub fn to_frame(&self, padding: Padding) -> Vec<u8> {
-        self.ethernet_repr()
-            .to_frame(&self.packet.to_bytes(), padding)
+        self.ethernet_repr().to_frame(&self.packet.to_bytes(), padding)
     }
 }
 
@@ -192,10 +186,9 @@ impl fmt::Display for ArpEvent {
             Self::ReplySent { to_ip, to_mac } => {
                 write!(f, "answered {to_ip} ({to_mac}) with our address")
             }
-            Self::ResolutionFailed { ip, dropped } => write!(
-                f,
-                "gave up resolving {ip}: no answer, {dropped} queued packet(s) unreachable"
-            ),
+            Self::ResolutionFailed { ip, dropped } => {
+                write!(f, "gave up resolving {ip}: no answer, {dropped} queued packet(s) unreachable")
+            }
             Self::QueueFull { ip } => write!(f, "queue for {ip} full, a packet was dropped"),
             Self::TableFull { ip } => write!(f, "neighbour table full, no entry for {ip}"),
             Self::AddressConflict { ip, mac } => {

@@ -11,11 +11,7 @@ pub(crate) struct BoundedQueue<T> {
 
 impl<T> BoundedQueue<T> {
     pub(crate) const fn new(capacity: usize) -> Self {
-        Self {
-            items: VecDeque::new(),
-            capacity,
-            dropped: 0,
-        }
+        Self { items: VecDeque::new(), capacity, dropped: 0 }
     }
 
     pub(crate) fn push(&mut self, item: T) {
@@ -54,10 +50,7 @@ mod tests {
             queue.push(item);
         }
         assert_eq!(queue.dropped(), 1);
-        assert_eq!(
-            (queue.pop(), queue.pop(), queue.pop()),
-            (Some(2), Some(3), None)
-        );
+        assert_eq!((queue.pop(), queue.pop(), queue.pop()), (Some(2), Some(3), None));
     }
 
     #[test]

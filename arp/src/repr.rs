@@ -54,10 +54,7 @@ impl ArpRepr {
     pub fn parse<T: AsRef<[u8]>>(packet: &ArpPacket<T>) -> Result<Self, ParseError> {
         let actual = packet.as_ref().len();
         if actual < HEADER_LEN {
-            return Err(ParseError::Truncated {
-                needed: HEADER_LEN,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: HEADER_LEN, actual });
         }
         if packet.hardware_type() != HardwareType::ETHERNET {
             return Err(ParseError::UnsupportedHardwareType(packet.hardware_type()));
@@ -73,8 +70,7 @@ impl ArpRepr {
         }
         packet.check_len()?;
         let mac = |bytes: &[u8]| MacAddress::from_slice(bytes).unwrap_or_default();
-        let ip =
-            |bytes: &[u8]| <[u8; 4]>::try_from(bytes).map_or(Ipv4Addr::UNSPECIFIED, Ipv4Addr::from);
+        let ip = |bytes: &[u8]| <[u8; 4]>::try_from(bytes).map_or(Ipv4Addr::UNSPECIFIED, Ipv4Addr::from);
         Ok(Self {
             operation: packet.operation(),
             sender_mac: mac(packet.source_hardware_addr()),
@@ -92,16 +88,10 @@ impl ArpRepr {
     /// Writes the packet into the first 28 bytes of `packet`'s buffer.
     ///
     /// Never panics; a buffer shorter than [`ArpRepr::BUFFER_LEN`] is an error.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
-        &self,
-        packet: &mut ArpPacket<T>,
-    ) -> Result<(), EmitError> {
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut ArpPacket<T>) -> Result<(), EmitError> {
         let actual = packet.as_ref().len();
         if actual < Self::BUFFER_LEN {
-            return Err(EmitError::BufferTooSmall {
-                needed: Self::BUFFER_LEN,
-                actual,
-            });
+            return Err(EmitError::BufferTooSmall { needed: Self::BUFFER_LEN, actual });
         }
         packet.set_hardware_type(HardwareType::ETHERNET);
         packet.set_protocol_type(EtherType::IPV4);
@@ -212,10 +202,7 @@ mod tests {
         let mut bytes = ArpRepr::request(MAC_A, IP_A, IP_B).to_bytes();
         bytes[1] = 6;
         let err = ArpRepr::parse(&ArpPacket::new_unchecked(&bytes[..])).unwrap_err();
-        assert_eq!(
-            err,
-            ParseError::UnsupportedHardwareType(HardwareType::IEEE802)
-        );
+        assert_eq!(err, ParseError::UnsupportedHardwareType(HardwareType::IEEE802));
         bytes[1] = 1;
         bytes[2] = 0x86;
         bytes[3] = 0xdd;
@@ -238,12 +225,6 @@ mod tests {
         let err = ArpRepr::request(MAC_A, IP_A, IP_B)
             .emit(&mut ArpPacket::new_unchecked(&mut bytes[..]))
             .unwrap_err();
-        assert_eq!(
-            err,
-            EmitError::BufferTooSmall {
-                needed: 28,
-                actual: 27
-            }
-        );
+        assert_eq!(err, EmitError::BufferTooSmall { needed: 28, actual: 27 });
     }
 }

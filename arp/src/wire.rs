@@ -154,10 +154,7 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {
-            return Err(ParseError::Truncated {
-                needed: HEADER_LEN,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: HEADER_LEN, actual });
         }
         let needed = self.packet_len();
         if actual < needed {
@@ -365,9 +362,7 @@ mod tests {
     #[test]
     fn other_address_sizes_are_laid_out_by_their_lengths() {
         // hlen 2, plen 1: 8 + 2·3 = 14 bytes.
-        let bytes = [
-            0, 9, 0x12, 0x34, 2, 1, 0, 7, 0xa1, 0xa2, 0xb1, 0xc1, 0xc2, 0xd1,
-        ];
+        let bytes = [0, 9, 0x12, 0x34, 2, 1, 0, 7, 0xa1, 0xa2, 0xb1, 0xc1, 0xc2, 0xd1];
         let packet = ArpPacket::new_checked(&bytes[..]).unwrap();
         assert_eq!(packet.source_hardware_addr(), &[0xa1, 0xa2]);
         assert_eq!(packet.source_protocol_addr(), &[0xb1]);
@@ -380,27 +375,18 @@ mod tests {
     fn short_buffers_are_reported_with_the_length_they_need() {
         assert_eq!(
             ArpPacket::new_checked(&REQUEST[..5]).unwrap_err(),
-            ParseError::Truncated {
-                needed: 8,
-                actual: 5
-            }
+            ParseError::Truncated { needed: 8, actual: 5 }
         );
         assert_eq!(
             ArpPacket::new_checked(&REQUEST[..27]).unwrap_err(),
-            ParseError::Truncated {
-                needed: 28,
-                actual: 27
-            }
+            ParseError::Truncated { needed: 28, actual: 27 }
         );
         let mut huge = [0u8; 8];
         huge[4] = 255;
         huge[5] = 255;
         assert_eq!(
             ArpPacket::new_checked(&huge[..]).unwrap_err(),
-            ParseError::Truncated {
-                needed: 1028,
-                actual: 8
-            }
+            ParseError::Truncated { needed: 1028, actual: 8 }
         );
     }
 }

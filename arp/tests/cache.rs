@@ -54,24 +54,12 @@ fn run_until(cache: &mut NeighborCache<u32>, end: Duration) -> Vec<(Duration, Ar
 #[test]
 fn first_resolve_queues_and_broadcasts_a_request_at_once() {
     let mut cache = cache();
-    assert_eq!(
-        cache.resolve(Duration::ZERO, PEER_IP, 1),
-        Resolution::Queued
-    );
+    assert_eq!(cache.resolve(Duration::ZERO, PEER_IP, 1), Resolution::Queued);
     assert_eq!(
         transmits(&mut cache),
-        [ArpTransmit {
-            dst_mac: MacAddress::BROADCAST,
-            packet: ArpRepr::request(OWN_MAC, OWN_IP, PEER_IP),
-        }]
+        [ArpTransmit { dst_mac: MacAddress::BROADCAST, packet: ArpRepr::request(OWN_MAC, OWN_IP, PEER_IP) }]
     );
-    assert_eq!(
-        events(&mut cache),
-        [ArpEvent::RequestSent {
-            ip: PEER_IP,
-            attempt: 1
-        }]
-    );
+    assert_eq!(events(&mut cache), [ArpEvent::RequestSent { ip: PEER_IP, attempt: 1 }]);
     assert!(cache.is_pending(PEER_IP));
     assert_eq!(cache.poll_timeout(), Some(secs(1.0)));
 }
@@ -79,11 +67,7 @@ fn first_resolve_queues_and_broadcasts_a_request_at_once() {
 #[test]
 fn no_more_than_one_request_per_second_per_target() {
     let mut cache = NeighborCache::new(
-        CacheConfig {
-            max_requests: 10,
-            max_queued_per_target: 1000,
-            ..CacheConfig::default()
-        },
+        CacheConfig { max_requests: 10, max_queued_per_target: 1000, ..CacheConfig::default() },
         OWN_MAC,
         Some(OWN_IP),
     );
@@ -95,11 +79,7 @@ fn no_more_than_one_request_per_second_per_target() {
         cache.handle_timeout(now);
         sent_at.extend(transmits(&mut cache).into_iter().map(|_| now));
     }
-    assert_eq!(
-        sent_at,
-        [0.0, 1.0, 2.0, 3.0, 4.0].map(secs),
-        "one request per retry interval"
-    );
+    assert_eq!(sent_at, [0.0, 1.0, 2.0, 3.0, 4.0].map(secs), "one request per retry interval");
 }
 
 #[test]
@@ -118,44 +98,23 @@ fn a_second_resolve_within_the_interval_queues_but_sends_nothing() {
 fn gives_up_after_max_requests_and_releases_everything_as_unreachable() {
     let mut cache = cache();
     for packet in 1..=3 {
-        assert_eq!(
-            cache.resolve(Duration::ZERO, PEER_IP, packet),
-            Resolution::Queued
-        );
+        assert_eq!(cache.resolve(Duration::ZERO, PEER_IP, packet), Resolution::Queued);
     }
-    let mut sent = transmits(&mut cache)
-        .into_iter()
-        .map(|t| (Duration::ZERO, t))
-        .collect::<Vec<_>>();
+    let mut sent = transmits(&mut cache).into_iter().map(|t| (Duration::ZERO, t)).collect::<Vec<_>>();
     sent.extend(run_until(&mut cache, secs(10.0)));
     let times: Vec<Duration> = sent.iter().map(|(at, _)| *at).collect();
     assert_eq!(times, [0.0, 1.0, 2.0].map(secs));
-    assert!(sent.iter().all(|(_, t)| t.dst_mac == MacAddress::BROADCAST
-        && t.packet == ArpRepr::request(OWN_MAC, OWN_IP, PEER_IP)));
+    assert!(
+        sent.iter().all(|(_, t)| t.dst_mac == MacAddress::BROADCAST
+            && t.packet == ArpRepr::request(OWN_MAC, OWN_IP, PEER_IP))
+    );
     assert_eq!(
         released(&mut cache),
-        (1..=3)
-            .map(|packet| Released::Unreachable {
-                ip: PEER_IP,
-                packet
-            })
-            .collect::<Vec<_>>()
+        (1..=3).map(|packet| Released::Unreachable { ip: PEER_IP, packet }).collect::<Vec<_>>()
     );
     let events = events(&mut cache);
-    assert_eq!(
-        events.last(),
-        Some(&ArpEvent::ResolutionFailed {
-            ip: PEER_IP,
-            dropped: 3
-        })
-    );
-    assert_eq!(
-        events
-            .iter()
-            .filter(|e| matches!(e, ArpEvent::RequestSent { .. }))
-            .count(),
-        3
-    );
+    assert_eq!(events.last(), Some(&ArpEvent::ResolutionFailed { ip: PEER_IP, dropped: 3 }));
+    assert_eq!(events.iter().filter(|e| matches!(e, ArpEvent::RequestSent { .. })).count(), 3);
     assert!(!cache.is_pending(PEER_IP));
     assert_eq!(cache.poll_timeout(), None);
 }
@@ -169,13 +128,7 @@ fn give_up_happens_one_interval_after_the_last_request() {
     cache.handle_timeout(secs(2.999));
     assert!(released(&mut cache).is_empty());
     cache.handle_timeout(secs(3.0));
-    assert_eq!(
-        released(&mut cache),
-        [Released::Unreachable {
-            ip: PEER_IP,
-            packet: 1
-        }]
-    );
+    assert_eq!(released(&mut cache), [Released::Unreachable { ip: PEER_IP, packet: 1 }]);
 }
 
 #[test]
@@ -188,25 +141,10 @@ fn a_reply_releases_the_queue_in_order() {
     cache.handle_arp(secs(0.1), &reply(PEER_MAC, PEER_IP));
     assert_eq!(
         released(&mut cache),
-        (1..=3)
-            .map(|packet| Released::Resolved {
-                ip: PEER_IP,
-                mac: PEER_MAC,
-                packet
-            })
-            .collect::<Vec<_>>()
+        (1..=3).map(|packet| Released::Resolved { ip: PEER_IP, mac: PEER_MAC, packet }).collect::<Vec<_>>()
     );
-    assert_eq!(
-        events(&mut cache),
-        [ArpEvent::EntryAdded {
-            ip: PEER_IP,
-            mac: PEER_MAC
-        }]
-    );
-    assert_eq!(
-        cache.resolve(secs(0.2), PEER_IP, 4),
-        Resolution::Ready(PEER_MAC, 4)
-    );
+    assert_eq!(events(&mut cache), [ArpEvent::EntryAdded { ip: PEER_IP, mac: PEER_MAC }]);
+    assert_eq!(cache.resolve(secs(0.2), PEER_IP, 4), Resolution::Ready(PEER_MAC, 4));
     assert!(transmits(&mut cache).is_empty());
 }
 
@@ -214,83 +152,44 @@ fn a_reply_releases_the_queue_in_order() {
 fn the_queue_is_bounded_and_drops_the_oldest_packet() {
     let mut cache = cache();
     for packet in 1..=3 {
-        assert_eq!(
-            cache.resolve(Duration::ZERO, PEER_IP, packet),
-            Resolution::Queued
-        );
+        assert_eq!(cache.resolve(Duration::ZERO, PEER_IP, packet), Resolution::Queued);
     }
-    assert_eq!(
-        cache.resolve(Duration::ZERO, PEER_IP, 4),
-        Resolution::Dropped(1)
-    );
-    assert_eq!(
-        cache.resolve(Duration::ZERO, PEER_IP, 5),
-        Resolution::Dropped(2)
-    );
+    assert_eq!(cache.resolve(Duration::ZERO, PEER_IP, 4), Resolution::Dropped(1));
+    assert_eq!(cache.resolve(Duration::ZERO, PEER_IP, 5), Resolution::Dropped(2));
     assert!(events(&mut cache).contains(&ArpEvent::QueueFull { ip: PEER_IP }));
     cache.handle_arp(Duration::ZERO, &reply(PEER_MAC, PEER_IP));
-    let packets: Vec<u32> = released(&mut cache)
-        .into_iter()
-        .map(Released::into_packet)
-        .collect();
+    let packets: Vec<u32> = released(&mut cache).into_iter().map(Released::into_packet).collect();
     assert_eq!(packets, [3, 4, 5]);
 }
 
 #[test]
 fn the_table_is_bounded_and_never_evicts_pending_entries() {
-    let config = CacheConfig {
-        max_entries: 2,
-        ..CacheConfig::default()
-    };
+    let config = CacheConfig { max_entries: 2, ..CacheConfig::default() };
     let mut cache = NeighborCache::new(config, OWN_MAC, Some(OWN_IP));
-    assert_eq!(
-        cache.resolve(Duration::ZERO, PEER_IP, 1),
-        Resolution::Queued
-    );
-    assert_eq!(
-        cache.resolve(Duration::ZERO, OTHER_IP, 2),
-        Resolution::Queued
-    );
+    assert_eq!(cache.resolve(Duration::ZERO, PEER_IP, 1), Resolution::Queued);
+    assert_eq!(cache.resolve(Duration::ZERO, OTHER_IP, 2), Resolution::Queued);
     let third = Ipv4Addr::new(192, 0, 2, 40);
-    assert_eq!(
-        cache.resolve(Duration::ZERO, third, 3),
-        Resolution::Dropped(3)
-    );
+    assert_eq!(cache.resolve(Duration::ZERO, third, 3), Resolution::Dropped(3));
     assert!(events(&mut cache).contains(&ArpEvent::TableFull { ip: third }));
     assert!(cache.is_pending(PEER_IP) && cache.is_pending(OTHER_IP));
     // A request addressed to us from a new host cannot add it either, but is answered.
     let request = ArpRepr::request(MacAddress([2, 0, 0, 0, 0, 0x28]), third, OWN_IP);
     cache.handle_arp(Duration::ZERO, &request);
     assert_eq!(cache.lookup(Duration::ZERO, third), None);
-    assert_eq!(
-        transmits(&mut cache).last().map(|t| t.packet.operation),
-        Some(Operation::REPLY)
-    );
+    assert_eq!(transmits(&mut cache).last().map(|t| t.packet.operation), Some(Operation::REPLY));
     assert!(events(&mut cache).contains(&ArpEvent::TableFull { ip: third }));
 }
 
 #[test]
 fn a_full_table_evicts_expired_entries_first() {
-    let config = CacheConfig {
-        max_entries: 1,
-        ..CacheConfig::default()
-    };
+    let config = CacheConfig { max_entries: 1, ..CacheConfig::default() };
     let mut cache = NeighborCache::new(config, OWN_MAC, Some(OWN_IP));
     let _ = cache.resolve(Duration::ZERO, PEER_IP, 1);
     cache.handle_arp(Duration::ZERO, &reply(PEER_MAC, PEER_IP));
-    assert_eq!(
-        cache.resolve(secs(30.0), OTHER_IP, 2),
-        Resolution::Dropped(2)
-    );
+    assert_eq!(cache.resolve(secs(30.0), OTHER_IP, 2), Resolution::Dropped(2));
     let _ = events(&mut cache);
     assert_eq!(cache.resolve(secs(60.0), OTHER_IP, 3), Resolution::Queued);
-    assert_eq!(
-        events(&mut cache)[0],
-        ArpEvent::EntryExpired {
-            ip: PEER_IP,
-            mac: PEER_MAC
-        }
-    );
+    assert_eq!(events(&mut cache)[0], ArpEvent::EntryExpired { ip: PEER_IP, mac: PEER_MAC });
 }
 
 #[test]
@@ -305,30 +204,16 @@ fn merge_rule_updates_an_existing_entry_from_a_request_not_addressed_to_us() {
     assert_eq!(cache.lookup(secs(50.0), PEER_IP), Some(moved));
     assert_eq!(
         cache.entries(secs(50.0)),
-        [NeighborEntry {
-            ip: PEER_IP,
-            mac: moved,
-            expires_at: secs(110.0)
-        }]
+        [NeighborEntry { ip: PEER_IP, mac: moved, expires_at: secs(110.0) }]
     );
-    assert_eq!(
-        events(&mut cache),
-        [ArpEvent::EntryUpdated {
-            ip: PEER_IP,
-            old: PEER_MAC,
-            new: moved
-        }]
-    );
+    assert_eq!(events(&mut cache), [ArpEvent::EntryUpdated { ip: PEER_IP, old: PEER_MAC, new: moved }]);
     assert!(transmits(&mut cache).is_empty());
 }
 
 #[test]
 fn merge_rule_does_not_create_an_entry_from_a_request_for_someone_else() {
     let mut cache = cache();
-    cache.handle_arp(
-        Duration::ZERO,
-        &ArpRepr::request(PEER_MAC, PEER_IP, OTHER_IP),
-    );
+    cache.handle_arp(Duration::ZERO, &ArpRepr::request(PEER_MAC, PEER_IP, OTHER_IP));
     assert_eq!(cache.lookup(Duration::ZERO, PEER_IP), None);
     assert!(cache.entries(Duration::ZERO).is_empty());
     assert!(transmits(&mut cache).is_empty());
@@ -343,22 +228,13 @@ fn a_request_for_us_creates_the_entry_and_gets_a_unicast_reply() {
     assert_eq!(cache.lookup(Duration::ZERO, PEER_IP), Some(PEER_MAC));
     assert_eq!(
         transmits(&mut cache),
-        [ArpTransmit {
-            dst_mac: PEER_MAC,
-            packet: ArpRepr::reply_to(&request, OWN_MAC),
-        }]
+        [ArpTransmit { dst_mac: PEER_MAC, packet: ArpRepr::reply_to(&request, OWN_MAC) }]
     );
     assert_eq!(
         events(&mut cache),
         [
-            ArpEvent::EntryAdded {
-                ip: PEER_IP,
-                mac: PEER_MAC
-            },
-            ArpEvent::ReplySent {
-                to_ip: PEER_IP,
-                to_mac: PEER_MAC
-            }
+            ArpEvent::EntryAdded { ip: PEER_IP, mac: PEER_MAC },
+            ArpEvent::ReplySent { to_ip: PEER_IP, to_mac: PEER_MAC }
         ]
     );
 }
@@ -374,14 +250,8 @@ fn an_unsolicited_reply_to_us_creates_an_entry_but_is_not_answered() {
 #[test]
 fn replies_only_for_our_own_ip() {
     let mut cache = cache();
-    cache.handle_arp(
-        Duration::ZERO,
-        &ArpRepr::request(PEER_MAC, PEER_IP, OTHER_IP),
-    );
-    cache.handle_arp(
-        Duration::ZERO,
-        &ArpRepr::request(PEER_MAC, PEER_IP, PEER_IP),
-    );
+    cache.handle_arp(Duration::ZERO, &ArpRepr::request(PEER_MAC, PEER_IP, OTHER_IP));
+    cache.handle_arp(Duration::ZERO, &ArpRepr::request(PEER_MAC, PEER_IP, PEER_IP));
     assert!(transmits(&mut cache).is_empty());
     cache.handle_arp(Duration::ZERO, &ArpRepr::request(PEER_MAC, PEER_IP, OWN_IP));
     assert_eq!(transmits(&mut cache).len(), 1);
@@ -424,13 +294,7 @@ fn entries_expire_after_their_lifetime_and_replies_refresh_them() {
     assert_eq!(cache.lookup(secs(100.0), PEER_IP), None);
     let _ = events(&mut cache);
     cache.handle_timeout(secs(100.0));
-    assert_eq!(
-        events(&mut cache),
-        [ArpEvent::EntryExpired {
-            ip: PEER_IP,
-            mac: PEER_MAC
-        }]
-    );
+    assert_eq!(events(&mut cache), [ArpEvent::EntryExpired { ip: PEER_IP, mac: PEER_MAC }]);
     assert_eq!(cache.poll_timeout(), None);
     // An expired entry is gone: a request for someone else no longer updates it.
     cache.handle_arp(secs(101.0), &ArpRepr::request(PEER_MAC, PEER_IP, OTHER_IP));
@@ -446,14 +310,8 @@ fn resolve_after_expiry_asks_again() {
     assert_eq!(
         events(&mut cache),
         [
-            ArpEvent::EntryExpired {
-                ip: PEER_IP,
-                mac: PEER_MAC
-            },
-            ArpEvent::RequestSent {
-                ip: PEER_IP,
-                attempt: 1
-            }
+            ArpEvent::EntryExpired { ip: PEER_IP, mac: PEER_MAC },
+            ArpEvent::RequestSent { ip: PEER_IP, attempt: 1 }
         ]
     );
 }
@@ -466,14 +324,7 @@ fn gratuitous_arp_updates_an_existing_entry_only() {
     let moved = MacAddress([2, 0, 0, 0, 0, 0x99]);
     cache.handle_arp(secs(1.0), &ArpRepr::gratuitous(moved, PEER_IP));
     assert_eq!(cache.lookup(secs(1.0), PEER_IP), Some(moved));
-    assert_eq!(
-        events(&mut cache),
-        [ArpEvent::EntryUpdated {
-            ip: PEER_IP,
-            old: PEER_MAC,
-            new: moved
-        }]
-    );
+    assert_eq!(events(&mut cache), [ArpEvent::EntryUpdated { ip: PEER_IP, old: PEER_MAC, new: moved }]);
     // An announcement from a host we do not know teaches us nothing (RFC 826).
     cache.handle_arp(secs(1.0), &ArpRepr::gratuitous(OTHER_MAC, OTHER_IP));
     assert_eq!(cache.lookup(secs(1.0), OTHER_IP), None);
@@ -487,10 +338,7 @@ fn our_announcement_is_a_broadcast_gratuitous_request() {
     let sent = transmits(&mut cache);
     assert_eq!(
         sent,
-        [ArpTransmit {
-            dst_mac: MacAddress::BROADCAST,
-            packet: ArpRepr::gratuitous(OWN_MAC, OWN_IP),
-        }]
+        [ArpTransmit { dst_mac: MacAddress::BROADCAST, packet: ArpRepr::gratuitous(OWN_MAC, OWN_IP) }]
     );
     assert!(sent[0].packet.is_gratuitous());
     assert_eq!(events(&mut cache), [ArpEvent::AnnounceSent { ip: OWN_IP }]);
@@ -514,10 +362,7 @@ fn probe_conflict_is_detected_from_a_reply_a_request_or_a_rival_probe() {
         cache.handle_arp(secs(1.0), &claim);
         assert_eq!(
             events(&mut cache),
-            [ArpEvent::AddressConflict {
-                ip: candidate,
-                mac: OTHER_MAC
-            }],
+            [ArpEvent::AddressConflict { ip: candidate, mac: OTHER_MAC }],
             "{claim:?}"
         );
         assert!(cache.entries(secs(1.0)).is_empty());
@@ -533,10 +378,7 @@ fn no_probe_conflict_after_the_window_or_from_our_own_probe() {
     // Our own probe looping back is not a conflict.
     cache.handle_arp(secs(0.5), &ArpRepr::probe(OWN_MAC, candidate));
     // Two seconds after the last probe, the window is closed.
-    cache.handle_arp(
-        arp::ANNOUNCE_WAIT,
-        &ArpRepr::gratuitous(OTHER_MAC, candidate),
-    );
+    cache.handle_arp(arp::ANNOUNCE_WAIT, &ArpRepr::gratuitous(OTHER_MAC, candidate));
     assert!(events(&mut cache).is_empty());
 }
 
@@ -544,13 +386,7 @@ fn no_probe_conflict_after_the_window_or_from_our_own_probe() {
 fn another_host_using_our_address_is_a_conflict() {
     let mut cache = cache();
     cache.handle_arp(Duration::ZERO, &ArpRepr::gratuitous(OTHER_MAC, OWN_IP));
-    assert_eq!(
-        events(&mut cache),
-        [ArpEvent::AddressConflict {
-            ip: OWN_IP,
-            mac: OTHER_MAC
-        }]
-    );
+    assert_eq!(events(&mut cache), [ArpEvent::AddressConflict { ip: OWN_IP, mac: OTHER_MAC }]);
     assert!(transmits(&mut cache).is_empty());
     assert!(cache.entries(Duration::ZERO).is_empty());
 }
@@ -562,13 +398,7 @@ fn probes_never_create_entries_but_a_probe_for_us_is_answered() {
     cache.handle_arp(Duration::ZERO, &probe);
     assert!(cache.entries(Duration::ZERO).is_empty());
     let sent = transmits(&mut cache);
-    assert_eq!(
-        sent,
-        [ArpTransmit {
-            dst_mac: PEER_MAC,
-            packet: ArpRepr::reply_to(&probe, OWN_MAC),
-        }]
-    );
+    assert_eq!(sent, [ArpTransmit { dst_mac: PEER_MAC, packet: ArpRepr::reply_to(&probe, OWN_MAC) }]);
     assert_eq!(sent[0].packet.target_ip, Ipv4Addr::UNSPECIFIED);
 }
 
@@ -576,10 +406,7 @@ fn probes_never_create_entries_but_a_probe_for_us_is_answered() {
 fn our_own_looped_back_packets_and_group_sender_macs_are_ignored() {
     let mut cache = cache();
     cache.handle_arp(Duration::ZERO, &ArpRepr::request(OWN_MAC, OTHER_IP, OWN_IP));
-    cache.handle_arp(
-        Duration::ZERO,
-        &ArpRepr::request(MacAddress::BROADCAST, PEER_IP, OWN_IP),
-    );
+    cache.handle_arp(Duration::ZERO, &ArpRepr::request(MacAddress::BROADCAST, PEER_IP, OWN_IP));
     assert!(cache.entries(Duration::ZERO).is_empty());
     assert!(transmits(&mut cache).is_empty());
     assert!(events(&mut cache).is_empty());
@@ -596,10 +423,7 @@ fn broadcast_and_multicast_next_hops_need_no_arp() {
         cache.resolve(Duration::ZERO, Ipv4Addr::new(224, 129, 2, 3), 2),
         Resolution::Ready(MacAddress([0x01, 0x00, 0x5e, 0x01, 0x02, 0x03]), 2)
     );
-    assert_eq!(
-        cache.resolve(Duration::ZERO, Ipv4Addr::UNSPECIFIED, 3),
-        Resolution::Dropped(3)
-    );
+    assert_eq!(cache.resolve(Duration::ZERO, Ipv4Addr::UNSPECIFIED, 3), Resolution::Dropped(3));
     assert!(transmits(&mut cache).is_empty());
 }
 
@@ -611,22 +435,13 @@ fn flush_forgets_an_entry_and_releases_a_pending_queue() {
     cache.flush(PEER_IP);
     cache.flush(OTHER_IP);
     assert_eq!(cache.lookup(Duration::ZERO, PEER_IP), None);
-    assert_eq!(
-        released(&mut cache),
-        [Released::Unreachable {
-            ip: OTHER_IP,
-            packet: 9
-        }]
-    );
+    assert_eq!(released(&mut cache), [Released::Unreachable { ip: OTHER_IP, packet: 9 }]);
     assert_eq!(cache.poll_timeout(), None);
 }
 
 #[test]
 fn the_event_queue_is_bounded_and_counts_what_it_drops() {
-    let config = CacheConfig {
-        max_events: 4,
-        ..CacheConfig::default()
-    };
+    let config = CacheConfig { max_events: 4, ..CacheConfig::default() };
     let mut cache = NeighborCache::<u32>::new(config, OWN_MAC, Some(OWN_IP));
     for host in 1..=10 {
         let _ = cache.resolve(Duration::ZERO, Ipv4Addr::new(192, 0, 2, 100 + host), 0);
@@ -639,21 +454,8 @@ fn the_event_queue_is_bounded_and_counts_what_it_drops() {
 
 #[test]
 fn events_read_as_sentences() {
-    let event = ArpEvent::EntryAdded {
-        ip: PEER_IP,
-        mac: PEER_MAC,
-    };
-    assert_eq!(
-        event.to_string(),
-        "learned 192.0.2.20 is at 02:00:00:00:00:14"
-    );
-    let event = ArpEvent::ResolutionFailed {
-        ip: PEER_IP,
-        dropped: 2,
-    };
-    assert!(
-        event
-            .to_string()
-            .starts_with("gave up resolving 192.0.2.20")
-    );
+    let event = ArpEvent::EntryAdded { ip: PEER_IP, mac: PEER_MAC };
+    assert_eq!(event.to_string(), "learned 192.0.2.20 is at 02:00:00:00:00:14");
+    let event = ArpEvent::ResolutionFailed { ip: PEER_IP, dropped: 2 };
+    assert!(event.to_string().starts_with("gave up resolving 192.0.2.20"));
 }

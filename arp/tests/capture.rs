@@ -38,10 +38,7 @@ fn frame_1_is_a_broadcast_request() {
     let bytes = frame(1);
     assert_eq!(bytes.len(), 42);
     let (ethernet, arp) = parse(&bytes);
-    assert_eq!(
-        (ethernet.src, ethernet.dst),
-        (MAC_10, MacAddress::BROADCAST)
-    );
+    assert_eq!((ethernet.src, ethernet.dst), (MAC_10, MacAddress::BROADCAST));
     assert_eq!(arp, ArpRepr::request(MAC_10, IP_10, IP_20));
     assert_eq!(emit(&ethernet, &arp, Padding::None), bytes);
 }
@@ -88,11 +85,7 @@ fn arping_frames_with_a_trailer_parse_and_the_trailer_is_ignored() {
         assert_eq!(&bytes[42..], &[0u8; 16], "frame {number}");
         let (ethernet, arp) = parse(&bytes);
         assert_eq!(ethernet.dst, MacAddress::BROADCAST);
-        assert_eq!(
-            arp,
-            ArpRepr::request(MAC_10, IP_10, IP_20),
-            "frame {number}"
-        );
+        assert_eq!(arp, ArpRepr::request(MAC_10, IP_10, IP_20), "frame {number}");
         assert_eq!(emit(&ethernet, &arp, Padding::None), bytes[..42]);
     }
 }
@@ -113,10 +106,7 @@ fn every_arp_frame_of_the_capture_parses_and_re_emits_exactly() {
         seen.push((captured.number, arp));
     }
     let numbers: Vec<usize> = seen.iter().map(|(n, _)| *n).collect();
-    assert_eq!(
-        numbers,
-        [1, 2, 21, 22, 30, 31, 33, 34, 35, 36, 37, 38, 39, 40, 41]
-    );
+    assert_eq!(numbers, [1, 2, 21, 22, 30, 31, 33, 34, 35, 36, 37, 38, 39, 40, 41]);
     let arp = |n: usize| seen.iter().find(|(m, _)| *m == n).map(|(_, a)| *a).unwrap();
     // The gateway, then the unanswered 192.0.2.99, then Linux re-validating 192.0.2.10.
     assert_eq!(arp(21), ArpRepr::request(MAC_10, IP_10, IP_1));
@@ -126,10 +116,7 @@ fn every_arp_frame_of_the_capture_parses_and_re_emits_exactly() {
     }
     assert_eq!(arp(35), ArpRepr::request(MAC_1, IP_1, IP_10));
     assert_eq!(arp(36), ArpRepr::reply_to(&arp(35), MAC_10));
-    assert!(
-        seen.iter()
-            .all(|(_, a)| !a.is_probe() && !a.is_gratuitous())
-    );
+    assert!(seen.iter().all(|(_, a)| !a.is_probe() && !a.is_gratuitous()));
 }
 
 /// What `NeighborCache` emits is what Linux sent: the first request of frame 1 and the
@@ -140,10 +127,7 @@ fn the_cache_emits_the_captured_request_and_reply() {
     use core::time::Duration;
 
     let mut host_10 = NeighborCache::<()>::new(CacheConfig::default(), MAC_10, Some(IP_10));
-    assert_eq!(
-        host_10.resolve(Duration::ZERO, IP_20, ()),
-        Resolution::Queued
-    );
+    assert_eq!(host_10.resolve(Duration::ZERO, IP_20, ()), Resolution::Queued);
     let request = host_10.poll_transmit().unwrap();
     assert_eq!(request.to_frame(Padding::None), frame(1));
 

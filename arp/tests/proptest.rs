@@ -5,9 +5,7 @@ use core::time::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
 use arp::strategies::{arp_repr_any, arp_repr_small_lan, small_lan_ip};
-use arp::{
-    ArpEvent, ArpPacket, ArpRepr, CacheConfig, NeighborCache, Operation, ParseError, Resolution,
-};
+use arp::{ArpEvent, ArpPacket, ArpRepr, CacheConfig, NeighborCache, Operation, ParseError, Resolution};
 use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
 use proptest::prelude::*;
 
@@ -163,10 +161,7 @@ fn check_outputs(
         }
     }
     while let Some(released) = cache.poll_released() {
-        prop_assert!(
-            outstanding.remove(&released.into_packet()),
-            "released twice"
-        );
+        prop_assert!(outstanding.remove(&released.into_packet()), "released twice");
     }
     while let Some(event) = cache.poll_event() {
         if let ArpEvent::EntryAdded { ip, .. } = event {

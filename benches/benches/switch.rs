@@ -32,10 +32,7 @@ struct StdHashMapBridge {
 
 impl StdHashMapBridge {
     fn new(max_entries: usize) -> Self {
-        Self {
-            table: HashMap::with_capacity(max_entries),
-            max_entries,
-        }
+        Self { table: HashMap::with_capacity(max_entries), max_entries }
     }
 
     fn handle_frame(
@@ -78,12 +75,7 @@ fn prefilled_bridge(stations: &[Station]) -> LearningBridge {
     };
     let mut bridge = LearningBridge::new(config, PORTS);
     for station in stations {
-        bridge.handle_frame(
-            Duration::ZERO,
-            station.port,
-            station.mac,
-            MacAddress::BROADCAST,
-        );
+        bridge.handle_frame(Duration::ZERO, station.port, station.mac, MacAddress::BROADCAST);
     }
     while bridge.poll_event().is_some() {}
     assert_eq!(bridge.len(), stations.len());
@@ -93,23 +85,14 @@ fn prefilled_bridge(stations: &[Station]) -> LearningBridge {
 fn prefilled_baseline(stations: &[Station]) -> StdHashMapBridge {
     let mut baseline = StdHashMapBridge::new(stations.len());
     for station in stations {
-        baseline.handle_frame(
-            Duration::ZERO,
-            station.port,
-            station.mac,
-            MacAddress::BROADCAST,
-        );
+        baseline.handle_frame(Duration::ZERO, station.port, station.mac, MacAddress::BROADCAST);
     }
     assert_eq!(baseline.table.len(), stations.len());
     baseline
 }
 
 /// The decisions must agree, or the comparison measures different work.
-fn check_same_decisions(
-    bridge: &mut LearningBridge,
-    baseline: &mut StdHashMapBridge,
-    ring: &[BenchFrame],
-) {
+fn check_same_decisions(bridge: &mut LearningBridge, baseline: &mut StdHashMapBridge, ring: &[BenchFrame]) {
     let now = Duration::from_secs(1);
     for frame in ring.iter().take(1024) {
         let ours = bridge.handle_frame(now, frame.ingress, frame.src, frame.dst);
@@ -149,11 +132,7 @@ fn forwarding_decision(c: &mut Criterion) {
             })
         });
         group.finish();
-        assert_eq!(
-            bridge.poll_event(),
-            None,
-            "the measured path emits no events"
-        );
+        assert_eq!(bridge.poll_event(), None, "the measured path emits no events");
     }
 }
 

@@ -47,10 +47,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {
-            return Err(ParseError::Truncated {
-                needed: HEADER_LEN,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: HEADER_LEN, actual });
         }
         let needed = self.header_len();
         if actual < needed {
@@ -96,8 +93,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// The VLAN tag, if the frame is tagged.
     pub fn vlan_tag(&self) -> Option<VlanTag> {
-        self.is_tagged()
-            .then(|| VlanTag::from_tci(self.read_u16(field::VLAN_TCI)))
+        self.is_tagged().then(|| VlanTag::from_tci(self.read_u16(field::VLAN_TCI)))
     }
 
     /// The EtherType of the payload (after the tag, if any).
@@ -111,11 +107,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// Header length: 14, or 18 with a tag.
     pub fn header_len(&self) -> usize {
-        if self.is_tagged() {
-            HEADER_LEN + VLAN_TAG_LEN
-        } else {
-            HEADER_LEN
-        }
+        if self.is_tagged() { HEADER_LEN + VLAN_TAG_LEN } else { HEADER_LEN }
     }
 
     /// Everything after the header, padding included.
@@ -148,11 +140,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 
     /// Sets the payload's EtherType (after the tag, if the frame is tagged).
     pub fn set_ethertype(&mut self, ethertype: EtherType) {
-        let range = if self.is_tagged() {
-            field::INNER_ETHERTYPE
-        } else {
-            field::ETHERTYPE
-        };
+        let range = if self.is_tagged() { field::INNER_ETHERTYPE } else { field::ETHERTYPE };
         self.buffer.as_mut()[range].copy_from_slice(&ethertype.0.to_be_bytes());
     }
 

@@ -53,9 +53,7 @@ impl EthernetRepr {
         frame.check_len()?;
         for ethertype in [frame.outer_ethertype(), frame.ethertype()] {
             if ethertype.0 < EtherType::MIN_ETHERTYPE {
-                return Err(ParseError::Ieee8023Length {
-                    length: ethertype.0,
-                });
+                return Err(ParseError::Ieee8023Length { length: ethertype.0 });
             }
         }
         Ok(Self {
@@ -68,11 +66,7 @@ impl EthernetRepr {
 
     /// Length of the header this repr emits: 14, or 18 with a tag.
     pub const fn header_len(&self) -> usize {
-        if self.vlan.is_some() {
-            HEADER_LEN + VLAN_TAG_LEN
-        } else {
-            HEADER_LEN
-        }
+        if self.vlan.is_some() { HEADER_LEN + VLAN_TAG_LEN } else { HEADER_LEN }
     }
 
     /// Length of a whole frame around a payload of `payload_len` bytes.
@@ -88,16 +82,10 @@ impl EthernetRepr {
     ///
     /// Never panics on a buffer of at least [`EthernetRepr::header_len`] bytes; returns an
     /// error on a shorter one.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
-        &self,
-        frame: &mut Frame<T>,
-    ) -> Result<(), EmitError> {
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut Frame<T>) -> Result<(), EmitError> {
         let actual = frame.as_ref().len();
         if actual < self.header_len() {
-            return Err(EmitError::BufferTooSmall {
-                needed: self.header_len(),
-                actual,
-            });
+            return Err(EmitError::BufferTooSmall { needed: self.header_len(), actual });
         }
         frame.set_dst_addr(self.dst);
         frame.set_src_addr(self.src);
@@ -121,10 +109,7 @@ impl EthernetRepr {
     ) -> Result<usize, EmitError> {
         let len = self.frame_len(payload.len(), padding);
         let actual = buffer.len();
-        let frame_bytes = buffer.get_mut(..len).ok_or(EmitError::BufferTooSmall {
-            needed: len,
-            actual,
-        })?;
+        let frame_bytes = buffer.get_mut(..len).ok_or(EmitError::BufferTooSmall { needed: len, actual })?;
         let mut frame = Frame::new_unchecked(&mut *frame_bytes);
         self.emit(&mut frame)?;
         let header_len = self.header_len();

@@ -15,11 +15,7 @@ impl VlanId {
 
     /// Checks that `value` fits in 12 bits.
     pub const fn try_new(value: u16) -> Result<Self, VlanError> {
-        if value > Self::MAX {
-            Err(VlanError::VlanIdOutOfRange(value))
-        } else {
-            Ok(Self(value))
-        }
+        if value > Self::MAX { Err(VlanError::VlanIdOutOfRange(value)) } else { Ok(Self(value)) }
     }
 
     /// The id as a number.
@@ -47,11 +43,7 @@ pub struct Priority(u8);
 impl Priority {
     /// Checks that `value` fits in 3 bits.
     pub const fn try_new(value: u8) -> Result<Self, VlanError> {
-        if value > 7 {
-            Err(VlanError::PcpOutOfRange(value))
-        } else {
-            Ok(Self(value))
-        }
+        if value > 7 { Err(VlanError::PcpOutOfRange(value)) } else { Ok(Self(value)) }
     }
 
     /// The priority as a number, 0..=7.

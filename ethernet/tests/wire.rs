@@ -1,8 +1,7 @@
 //! Hand-made vectors: 802.1Q tags, truncation, 802.3 lengths, MAC strings.
 
 use ethernet::{
-    EmitError, EtherType, EthernetRepr, Frame, MacAddress, Padding, ParseError, Priority, VlanId,
-    VlanTag,
+    EmitError, EtherType, EthernetRepr, Frame, MacAddress, Padding, ParseError, Priority, VlanId, VlanTag,
 };
 
 const TAGGED: [u8; 22] = [
@@ -34,17 +33,11 @@ fn parses_and_emits_an_8021q_tag() {
 fn truncated_tag_is_reported_with_the_needed_length() {
     assert_eq!(
         Frame::new_checked(&TAGGED[..16]).unwrap_err(),
-        ParseError::Truncated {
-            needed: 18,
-            actual: 16
-        }
+        ParseError::Truncated { needed: 18, actual: 16 }
     );
     assert_eq!(
         Frame::new_checked(&TAGGED[..13]).unwrap_err(),
-        ParseError::Truncated {
-            needed: 14,
-            actual: 13
-        }
+        ParseError::Truncated { needed: 14, actual: 13 }
     );
 }
 
@@ -53,10 +46,7 @@ fn ieee_8023_length_is_not_an_ethertype() {
     let mut bytes = TAGGED;
     bytes[12..14].copy_from_slice(&0x0026u16.to_be_bytes());
     let frame = Frame::new_checked(&bytes[..]).unwrap();
-    assert_eq!(
-        EthernetRepr::parse(&frame),
-        Err(ParseError::Ieee8023Length { length: 0x26 })
-    );
+    assert_eq!(EthernetRepr::parse(&frame), Err(ParseError::Ieee8023Length { length: 0x26 }));
 }
 
 #[test]
@@ -70,17 +60,11 @@ fn emit_into_a_short_buffer_is_an_error() {
     let mut buffer = [0u8; 17];
     assert_eq!(
         repr.emit(&mut Frame::new_unchecked(&mut buffer[..])),
-        Err(EmitError::BufferTooSmall {
-            needed: 18,
-            actual: 17
-        })
+        Err(EmitError::BufferTooSmall { needed: 18, actual: 17 })
     );
     assert_eq!(
         repr.emit_frame(&[1, 2, 3], Padding::MinimumFrame, &mut [0u8; 59]),
-        Err(EmitError::BufferTooSmall {
-            needed: 60,
-            actual: 59
-        })
+        Err(EmitError::BufferTooSmall { needed: 60, actual: 59 })
     );
 }
 

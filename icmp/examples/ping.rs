@@ -9,11 +9,7 @@ use ipv4::{Dscp, Ecn, IpProtocol, Ipv4Options, Ipv4Packet, Ipv4Repr};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // ping's data: 8 bytes of timestamp, then 0x10, 0x11, ...
     let data: Vec<u8> = (0u8..8).chain(0x10..0x40).collect();
-    let request = IcmpRepr::EchoRequest {
-        ident: 0x4207,
-        seq_no: 1,
-        data: &data,
-    };
+    let request = IcmpRepr::EchoRequest { ident: 0x4207, seq_no: 1, data: &data };
     let request_bytes = request.to_bytes();
     let packet = IcmpPacket::new_checked(&request_bytes[..])?;
     println!(

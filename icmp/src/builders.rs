@@ -46,11 +46,7 @@ pub fn error_quote(original: &[u8], limit: QuoteLimit) -> &[u8] {
         Some(&[hi, lo]) => usize::from(u16::from_be_bytes([hi, lo])),
         _ => original.len(),
     };
-    let end = limit
-        .quote_len(header_len)
-        .max(header_len)
-        .min(total_len.max(header_len))
-        .min(original.len());
+    let end = limit.quote_len(header_len).max(header_len).min(total_len.max(header_len)).min(original.len());
     original.get(..end).unwrap_or(original)
 }
 
@@ -72,11 +68,7 @@ pub fn error_allowed(original: &[u8]) -> Result<(), BuildError> {
     if !names_single_host(header.src_addr) {
         return Err(Suppressed::InvalidSource.into());
     }
-    if header.protocol == IpProtocol::ICMP
-        && quoted
-            .payload
-            .first()
-            .is_some_and(|&t| IcmpType(t).is_error())
+    if header.protocol == IpProtocol::ICMP && quoted.payload.first().is_some_and(|&t| IcmpType(t).is_error())
     {
         return Err(Suppressed::IcmpError.into());
     }
@@ -107,11 +99,7 @@ impl<'a> IcmpRepr<'a> {
         error_allowed(original)?;
         Ok(Self::DestinationUnreachable {
             code,
-            next_hop_mtu: if code == UnreachableCode::FRAG_NEEDED {
-                next_hop_mtu
-            } else {
-                0
-            },
+            next_hop_mtu: if code == UnreachableCode::FRAG_NEEDED { next_hop_mtu } else { 0 },
             quoted: QuotedDatagram::parse(error_quote(original, limit))?,
         })
     }
@@ -146,11 +134,7 @@ impl<'a> IcmpRepr<'a> {
 
     /// Fragmentation needed: the datagram has DF set and does not fit the next hop's
     /// `mtu`, which the message carries for path MTU discovery (RFC 1191).
-    pub fn frag_needed(
-        original: &'a [u8],
-        mtu: u16,
-        limit: QuoteLimit,
-    ) -> Result<Self, BuildError> {
+    pub fn frag_needed(original: &'a [u8], mtu: u16, limit: QuoteLimit) -> Result<Self, BuildError> {
         Self::destination_unreachable(UnreachableCode::FRAG_NEEDED, mtu, original, limit)
     }
 
@@ -162,10 +146,7 @@ impl<'a> IcmpRepr<'a> {
 
     /// Reassembly time exceeded: a host gave up waiting for a datagram's fragments
     /// (RFC 792). `original` is the first fragment, as it was received.
-    pub fn reassembly_time_exceeded(
-        original: &'a [u8],
-        limit: QuoteLimit,
-    ) -> Result<Self, BuildError> {
+    pub fn reassembly_time_exceeded(original: &'a [u8], limit: QuoteLimit) -> Result<Self, BuildError> {
         Self::time_exceeded_with(TimeExceededCode::REASSEMBLY, original, limit)
     }
 
@@ -175,9 +156,6 @@ impl<'a> IcmpRepr<'a> {
         limit: QuoteLimit,
     ) -> Result<Self, BuildError> {
         error_allowed(original)?;
-        Ok(Self::TimeExceeded {
-            code,
-            quoted: QuotedDatagram::parse(error_quote(original, limit))?,
-        })
+        Ok(Self::TimeExceeded { code, quoted: QuotedDatagram::parse(error_quote(original, limit))? })
     }
 }

@@ -44,11 +44,7 @@ impl<'a> QuotedDatagram<'a> {
         let header_len = header.header_len();
         // `parse_lax` succeeded, so the header is inside `bytes`.
         let header_bytes = bytes.get(..header_len).unwrap_or_default();
-        Ok(Self {
-            header,
-            header_bytes,
-            payload,
-        })
+        Ok(Self { header, header_bytes, payload })
     }
 
     /// Length of the quote on the wire: header plus payload bytes.
@@ -62,8 +58,7 @@ impl<'a> QuotedDatagram<'a> {
     pub fn emit(&self, buffer: &mut [u8]) -> Option<usize> {
         let (header_area, rest) = buffer.split_at_mut_checked(self.header_bytes.len())?;
         header_area.copy_from_slice(self.header_bytes);
-        rest.get_mut(..self.payload.len())?
-            .copy_from_slice(self.payload);
+        rest.get_mut(..self.payload.len())?.copy_from_slice(self.payload);
         Some(self.buffer_len())
     }
 
@@ -76,16 +71,11 @@ impl<'a> QuotedDatagram<'a> {
     /// Source and destination ports of a quoted UDP or TCP datagram, when the quote holds
     /// them (the first 4 bytes of the transport header of a first fragment).
     pub fn ports(&self) -> Option<(u16, u16)> {
-        if !matches!(self.header.protocol, IpProtocol::UDP | IpProtocol::TCP)
-            || !self.is_first_fragment()
-        {
+        if !matches!(self.header.protocol, IpProtocol::UDP | IpProtocol::TCP) || !self.is_first_fragment() {
             return None;
         }
         match self.payload {
-            [s0, s1, d0, d1, ..] => Some((
-                u16::from_be_bytes([*s0, *s1]),
-                u16::from_be_bytes([*d0, *d1]),
-            )),
+            [s0, s1, d0, d1, ..] => Some((u16::from_be_bytes([*s0, *s1]), u16::from_be_bytes([*d0, *d1]))),
             _ => None,
         }
     }
@@ -111,10 +101,7 @@ impl<'a> QuotedDatagram<'a> {
     }
 
     fn echo_field(&self, offset: usize) -> Option<u16> {
-        if !matches!(
-            self.icmp_type()?,
-            IcmpType::ECHO_REQUEST | IcmpType::ECHO_REPLY
-        ) {
+        if !matches!(self.icmp_type()?, IcmpType::ECHO_REQUEST | IcmpType::ECHO_REPLY) {
             return None;
         }
         let bytes = self.payload.get(offset..offset + 2)?;

@@ -90,16 +90,12 @@ impl<'a> IcmpRepr<'a> {
         let data = bytes.get(HEADER_LEN..).unwrap_or_default();
         let code = packet.msg_code();
         Ok(match (packet.msg_type(), code) {
-            (IcmpType::ECHO_REQUEST, 0) => Self::EchoRequest {
-                ident: packet.echo_ident(),
-                seq_no: packet.echo_seq_no(),
-                data,
-            },
-            (IcmpType::ECHO_REPLY, 0) => Self::EchoReply {
-                ident: packet.echo_ident(),
-                seq_no: packet.echo_seq_no(),
-                data,
-            },
+            (IcmpType::ECHO_REQUEST, 0) => {
+                Self::EchoRequest { ident: packet.echo_ident(), seq_no: packet.echo_seq_no(), data }
+            }
+            (IcmpType::ECHO_REPLY, 0) => {
+                Self::EchoReply { ident: packet.echo_ident(), seq_no: packet.echo_seq_no(), data }
+            }
             (IcmpType::DEST_UNREACHABLE, _) => {
                 let code = UnreachableCode(code);
                 Self::DestinationUnreachable {
@@ -112,16 +108,10 @@ impl<'a> IcmpRepr<'a> {
                     quoted: QuotedDatagram::parse(data)?,
                 }
             }
-            (IcmpType::TIME_EXCEEDED, _) => Self::TimeExceeded {
-                code: TimeExceededCode(code),
-                quoted: QuotedDatagram::parse(data)?,
-            },
-            (msg_type, code) => Self::Other {
-                msg_type,
-                code,
-                rest_of_header: packet.rest_of_header(),
-                data,
-            },
+            (IcmpType::TIME_EXCEEDED, _) => {
+                Self::TimeExceeded { code: TimeExceededCode(code), quoted: QuotedDatagram::parse(data)? }
+            }
+            (msg_type, code) => Self::Other { msg_type, code, rest_of_header: packet.rest_of_header(), data },
         })
     }
 
@@ -149,9 +139,7 @@ impl<'a> IcmpRepr<'a> {
     /// The datagram an error message quotes, for the variants that parse one.
     pub const fn quoted(&self) -> Option<&QuotedDatagram<'a>> {
         match self {
-            Self::DestinationUnreachable { quoted, .. } | Self::TimeExceeded { quoted, .. } => {
-                Some(quoted)
-            }
+            Self::DestinationUnreachable { quoted, .. } | Self::TimeExceeded { quoted, .. } => Some(quoted),
             _ => None,
         }
     }
@@ -160,15 +148,7 @@ impl<'a> IcmpRepr<'a> {
     /// (RFC 1122 §3.2.2.6). `None` for any other message.
     pub const fn echo_reply_to(&self) -> Option<Self> {
         match *self {
-            Self::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            } => Some(Self::EchoReply {
-                ident,
-                seq_no,
-                data,
-            }),
+            Self::EchoRequest { ident, seq_no, data } => Some(Self::EchoReply { ident, seq_no, data }),
             _ => None,
         }
     }
@@ -177,9 +157,9 @@ impl<'a> IcmpRepr<'a> {
     pub const fn buffer_len(&self) -> usize {
         HEADER_LEN
             + match self {
-                Self::EchoRequest { data, .. }
-                | Self::EchoReply { data, .. }
-                | Self::Other { data, .. } => data.len(),
+                Self::EchoRequest { data, .. } | Self::EchoReply { data, .. } | Self::Other { data, .. } => {
+                    data.len()
+                }
                 Self::DestinationUnreachable { quoted, .. } | Self::TimeExceeded { quoted, .. } => {
                     quoted.buffer_len()
                 }
@@ -194,9 +174,9 @@ impl<'a> IcmpRepr<'a> {
                 let [s0, s1] = seq_no.to_be_bytes();
                 [i0, i1, s0, s1]
             }
-            Self::DestinationUnreachable {
-                code, next_hop_mtu, ..
-            } if code == UnreachableCode::FRAG_NEEDED => {
+            Self::DestinationUnreachable { code, next_hop_mtu, .. }
+                if code == UnreachableCode::FRAG_NEEDED =>
+            {
                 let [m0, m1] = next_hop_mtu.to_be_bytes();
                 [0, 0, m0, m1]
             }
@@ -210,16 +190,11 @@ impl<'a> IcmpRepr<'a> {
     ///
     /// Never panics; fails on a buffer shorter than [`IcmpRepr::buffer_len`]. Bytes past
     /// the message are left alone.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
-        &self,
-        packet: &mut IcmpPacket<T>,
-    ) -> Result<(), EmitError> {
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut IcmpPacket<T>) -> Result<(), EmitError> {
         let needed = self.buffer_len();
         let buffer = packet.as_mut_slice();
         let actual = buffer.len();
-        let message = buffer
-            .get_mut(..needed)
-            .ok_or(EmitError::BufferTooSmall { needed, actual })?;
+        let message = buffer.get_mut(..needed).ok_or(EmitError::BufferTooSmall { needed, actual })?;
         let mut packet = IcmpPacket::new_unchecked(message);
         packet.set_msg_type(self.msg_type());
         packet.set_msg_code(self.msg_code());

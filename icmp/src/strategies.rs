@@ -62,48 +62,23 @@ impl OwnedIcmpRepr {
     /// for generated values.
     pub fn as_repr(&self) -> Result<IcmpRepr<'_>, ipv4::ParseError> {
         Ok(match self {
-            Self::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            } => IcmpRepr::EchoRequest {
-                ident: *ident,
-                seq_no: *seq_no,
-                data,
-            },
-            Self::EchoReply {
-                ident,
-                seq_no,
-                data,
-            } => IcmpRepr::EchoReply {
-                ident: *ident,
-                seq_no: *seq_no,
-                data,
-            },
-            Self::DestinationUnreachable {
-                code,
-                next_hop_mtu,
-                quoted,
-            } => IcmpRepr::DestinationUnreachable {
+            Self::EchoRequest { ident, seq_no, data } => {
+                IcmpRepr::EchoRequest { ident: *ident, seq_no: *seq_no, data }
+            }
+            Self::EchoReply { ident, seq_no, data } => {
+                IcmpRepr::EchoReply { ident: *ident, seq_no: *seq_no, data }
+            }
+            Self::DestinationUnreachable { code, next_hop_mtu, quoted } => IcmpRepr::DestinationUnreachable {
                 code: *code,
                 next_hop_mtu: *next_hop_mtu,
                 quoted: QuotedDatagram::parse(quoted)?,
             },
-            Self::TimeExceeded { code, quoted } => IcmpRepr::TimeExceeded {
-                code: *code,
-                quoted: QuotedDatagram::parse(quoted)?,
-            },
-            Self::Other {
-                msg_type,
-                code,
-                rest_of_header,
-                data,
-            } => IcmpRepr::Other {
-                msg_type: *msg_type,
-                code: *code,
-                rest_of_header: *rest_of_header,
-                data,
-            },
+            Self::TimeExceeded { code, quoted } => {
+                IcmpRepr::TimeExceeded { code: *code, quoted: QuotedDatagram::parse(quoted)? }
+            }
+            Self::Other { msg_type, code, rest_of_header, data } => {
+                IcmpRepr::Other { msg_type: *msg_type, code: *code, rest_of_header: *rest_of_header, data }
+            }
         })
     }
 }
@@ -151,43 +126,27 @@ pub fn quoted_bytes_any() -> impl Strategy<Value = Vec<u8>> {
 
 /// Echo requests and replies.
 pub fn echo_any() -> impl Strategy<Value = OwnedIcmpRepr> {
-    (
-        any::<bool>(),
-        any::<u16>(),
-        any::<u16>(),
-        proptest::collection::vec(any::<u8>(), 0..=128),
-    )
-        .prop_map(|(request, ident, seq_no, data)| {
+    (any::<bool>(), any::<u16>(), any::<u16>(), proptest::collection::vec(any::<u8>(), 0..=128)).prop_map(
+        |(request, ident, seq_no, data)| {
             if request {
-                OwnedIcmpRepr::EchoRequest {
-                    ident,
-                    seq_no,
-                    data,
-                }
+                OwnedIcmpRepr::EchoRequest { ident, seq_no, data }
             } else {
-                OwnedIcmpRepr::EchoReply {
-                    ident,
-                    seq_no,
-                    data,
-                }
+                OwnedIcmpRepr::EchoReply { ident, seq_no, data }
             }
-        })
+        },
+    )
 }
 
 /// Destination Unreachable and Time Exceeded messages.
 pub fn error_any() -> impl Strategy<Value = OwnedIcmpRepr> {
     prop_oneof![
-        (unreachable_code_any(), any::<u16>(), quoted_bytes_any()).prop_map(
-            |(code, mtu, quoted)| OwnedIcmpRepr::DestinationUnreachable {
+        (unreachable_code_any(), any::<u16>(), quoted_bytes_any()).prop_map(|(code, mtu, quoted)| {
+            OwnedIcmpRepr::DestinationUnreachable {
                 code,
-                next_hop_mtu: if code == UnreachableCode::FRAG_NEEDED {
-                    mtu
-                } else {
-                    0
-                },
+                next_hop_mtu: if code == UnreachableCode::FRAG_NEEDED { mtu } else { 0 },
                 quoted,
             }
-        ),
+        }),
         (time_exceeded_code_any(), quoted_bytes_any())
             .prop_map(|(code, quoted)| OwnedIcmpRepr::TimeExceeded { code, quoted }),
     ]
@@ -196,23 +155,16 @@ pub fn error_any() -> impl Strategy<Value = OwnedIcmpRepr> {
 /// Messages that parse as [`IcmpRepr::Other`]: any type but Destination Unreachable and
 /// Time Exceeded, and echoes only with a non-zero code.
 pub fn other_any() -> impl Strategy<Value = OwnedIcmpRepr> {
-    (
-        any::<u8>(),
-        any::<u8>(),
-        any::<[u8; 4]>(),
-        proptest::collection::vec(any::<u8>(), 0..=64),
-    )
+    (any::<u8>(), any::<u8>(), any::<[u8; 4]>(), proptest::collection::vec(any::<u8>(), 0..=64))
         .prop_filter("has a variant of its own", |(msg_type, code, _, _)| {
             !matches!((*msg_type, *code), (3 | 11, _) | (0 | 8, 0))
         })
-        .prop_map(
-            |(msg_type, code, rest_of_header, data)| OwnedIcmpRepr::Other {
-                msg_type: IcmpType(msg_type),
-                code,
-                rest_of_header,
-                data,
-            },
-        )
+        .prop_map(|(msg_type, code, rest_of_header, data)| OwnedIcmpRepr::Other {
+            msg_type: IcmpType(msg_type),
+            code,
+            rest_of_header,
+            data,
+        })
 }
 
 /// Any ICMP message.

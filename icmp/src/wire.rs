@@ -51,10 +51,7 @@ impl<T: AsRef<[u8]>> IcmpPacket<T> {
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {
-            return Err(ParseError::Truncated {
-                needed: HEADER_LEN,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: HEADER_LEN, actual });
         }
         Ok(())
     }

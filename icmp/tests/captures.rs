@@ -29,37 +29,18 @@ fn icmp_message(datagram: &[u8]) -> &[u8] {
 }
 
 fn hex_bytes(tshark: &str) -> Vec<u8> {
-    tshark
-        .split(':')
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect()
+    tshark.split(':').map(|b| u8::from_str_radix(b, 16).unwrap()).collect()
 }
 
 /// Checks the outer ICMP fields against tshark and that the message re-emits exactly.
-fn check_common<'a>(
-    number: usize,
-    bytes: &'a [u8],
-    dissection: &common::Dissection,
-) -> IcmpRepr<'a> {
+fn check_common<'a>(number: usize, bytes: &'a [u8], dissection: &common::Dissection) -> IcmpRepr<'a> {
     let packet = IcmpPacket::new_checked(bytes).unwrap();
     assert!(packet.verify_checksum(), "frame {number}");
     let repr = IcmpRepr::parse(&packet).unwrap();
     let field = |key: &str| common::number(dissection.first(key).expect(key));
-    assert_eq!(
-        u32::from(repr.msg_type().0),
-        field("icmp.type"),
-        "frame {number}"
-    );
-    assert_eq!(
-        u32::from(repr.msg_code()),
-        field("icmp.code"),
-        "frame {number}"
-    );
-    assert_eq!(
-        u32::from(packet.checksum()),
-        field("icmp.checksum"),
-        "frame {number}"
-    );
+    assert_eq!(u32::from(repr.msg_type().0), field("icmp.type"), "frame {number}");
+    assert_eq!(u32::from(repr.msg_code()), field("icmp.code"), "frame {number}");
+    assert_eq!(u32::from(packet.checksum()), field("icmp.checksum"), "frame {number}");
     assert_eq!(repr.buffer_len(), bytes.len(), "frame {number}");
     assert_eq!(repr.to_bytes(), bytes, "frame {number}: re-emitted bytes");
     repr
@@ -74,29 +55,15 @@ fn echo_request_and_reply() {
         let bytes = icmp_message(&datagram);
         let dissection = &tshark[number - 1];
         let repr = check_common(number, bytes, dissection);
-        let (IcmpRepr::EchoRequest {
-            ident,
-            seq_no,
-            data,
-        }
-        | IcmpRepr::EchoReply {
-            ident,
-            seq_no,
-            data,
-        }) = repr
+        let (IcmpRepr::EchoRequest { ident, seq_no, data } | IcmpRepr::EchoReply { ident, seq_no, data }) =
+            repr
         else {
             panic!("frame {number}: not an echo: {repr:?}")
         };
         assert_eq!(matches!(repr, IcmpRepr::EchoRequest { .. }), request);
         assert_eq!((ident, seq_no), (0x4207, 1));
-        assert_eq!(
-            u32::from(ident),
-            common::number(dissection.first("icmp.ident").unwrap())
-        );
-        assert_eq!(
-            u32::from(seq_no),
-            common::number(dissection.first("icmp.seq").unwrap())
-        );
+        assert_eq!(u32::from(ident), common::number(dissection.first("icmp.ident").unwrap()));
+        assert_eq!(u32::from(seq_no), common::number(dissection.first("icmp.seq").unwrap()));
         // ping's data: an 8-byte timestamp, then 0x10, 0x11, ... (tshark's `data.data`).
         assert_eq!(data.len(), 56);
         assert_eq!(data[8..], hex_bytes(dissection.first("data.data").unwrap()));
@@ -104,13 +71,9 @@ fn echo_request_and_reply() {
     // The reply is the request's echo, byte for byte apart from the type and checksum.
     let request_datagram = frame(&capture, 3);
     let request =
-        IcmpRepr::parse(&IcmpPacket::new_checked(icmp_message(&request_datagram)).unwrap())
-            .unwrap();
+        IcmpRepr::parse(&IcmpPacket::new_checked(icmp_message(&request_datagram)).unwrap()).unwrap();
     let reply_datagram = frame(&capture, 4);
-    assert_eq!(
-        request.echo_reply_to().unwrap().to_bytes(),
-        icmp_message(&reply_datagram)
-    );
+    assert_eq!(request.echo_reply_to().unwrap().to_bytes(), icmp_message(&reply_datagram));
 }
 
 /// Frames 9–11 are one 3028-byte echo request in three fragments: frame 11 alone is not
@@ -137,14 +100,7 @@ fn fragmented_echo_is_whole_only_after_reassembly() {
     }
     assert_eq!(whole.len(), 3008);
     let repr = IcmpRepr::parse(&IcmpPacket::new_checked(&whole[..]).unwrap()).unwrap();
-    let IcmpRepr::EchoRequest {
-        ident,
-        seq_no,
-        data,
-    } = repr
-    else {
-        panic!("not an echo request: {repr:?}")
-    };
+    let IcmpRepr::EchoRequest { ident, seq_no, data } = repr else { panic!("not an echo request: {repr:?}") };
     assert_eq!((ident, seq_no, data.len()), (0x4211, 1, 3000));
     assert_eq!(repr.to_bytes(), whole);
 }
@@ -159,33 +115,16 @@ fn check_quote(
     // The quoted layers come after the outer ones, and some keys (icmp.ident) exist only
     // there: the last occurrence is the quoted one.
     let inner = |key: &str| (*dissection.all(key).last().expect(key)).to_owned();
-    assert_eq!(
-        quoted.header.src_addr.to_string(),
-        inner("ip.src"),
-        "frame {number}"
-    );
-    assert_eq!(
-        quoted.header.dst_addr.to_string(),
-        inner("ip.dst"),
-        "frame {number}"
-    );
-    assert_eq!(
-        u32::from(quoted.header.ttl),
-        common::number(&inner("ip.ttl"))
-    );
+    assert_eq!(quoted.header.src_addr.to_string(), inner("ip.src"), "frame {number}");
+    assert_eq!(quoted.header.dst_addr.to_string(), inner("ip.dst"), "frame {number}");
+    assert_eq!(u32::from(quoted.header.ttl), common::number(&inner("ip.ttl")));
     assert_eq!(quoted.header.protocol, IpProtocol::ICMP);
     // Linux quotes the whole 84-byte ping: header + the 64-byte echo request.
     assert_eq!(quoted.header_bytes.len() + quoted.payload.len(), 84);
     assert_eq!(quoted.payload, icmp_message(original));
     assert_eq!(quoted.icmp_type(), Some(IcmpType::ECHO_REQUEST));
-    assert_eq!(
-        u32::from(quoted.echo_ident().unwrap()),
-        common::number(&inner("icmp.ident"))
-    );
-    assert_eq!(
-        u32::from(quoted.echo_seq_no().unwrap()),
-        common::number(&inner("icmp.seq"))
-    );
+    assert_eq!(u32::from(quoted.echo_ident().unwrap()), common::number(&inner("icmp.ident")));
+    assert_eq!(u32::from(quoted.echo_seq_no().unwrap()), common::number(&inner("icmp.seq")));
     // The quote is whole, so the quoted echo itself parses, checksum and all.
     let echo = IcmpRepr::parse(&IcmpPacket::new_checked(quoted.payload).unwrap()).unwrap();
     assert!(matches!(echo, IcmpRepr::EchoRequest { .. }));
@@ -202,9 +141,7 @@ fn time_exceeded_quotes_the_ttl_1_ping() {
     let datagram = frame(&capture, 24);
     let bytes = icmp_message(&datagram);
     let repr = check_common(24, bytes, &tshark[23]);
-    let IcmpRepr::TimeExceeded { code, quoted } = repr else {
-        panic!("not a time exceeded: {repr:?}")
-    };
+    let IcmpRepr::TimeExceeded { code, quoted } = repr else { panic!("not a time exceeded: {repr:?}") };
     assert_eq!(code, TimeExceededCode::TTL);
     let original = frame(&capture, 23);
     check_quote(24, &quoted, &tshark[23], &original);
@@ -227,21 +164,13 @@ fn host_unreachable_quotes_the_ping_to_198_51_100_99() {
     let datagram = frame(&capture, 32);
     let bytes = icmp_message(&datagram);
     let repr = check_common(32, bytes, &tshark[31]);
-    let IcmpRepr::DestinationUnreachable {
-        code,
-        next_hop_mtu,
-        quoted,
-    } = repr
-    else {
+    let IcmpRepr::DestinationUnreachable { code, next_hop_mtu, quoted } = repr else {
         panic!("not a destination unreachable: {repr:?}")
     };
     assert_eq!((code, next_hop_mtu), (UnreachableCode::HOST, 0));
     let original = frame(&capture, 29);
     check_quote(32, &quoted, &tshark[31], &original);
-    assert_eq!(
-        quoted.header.dst_addr,
-        "198.51.100.99".parse::<std::net::Ipv4Addr>().unwrap()
-    );
+    assert_eq!(quoted.header.dst_addr, "198.51.100.99".parse::<std::net::Ipv4Addr>().unwrap());
 
     // The router had forwarded the ping (TTL 64 → 63) before ARP failed, so it quotes
     // the header as forwarded. Rebuild that header and the error from it.

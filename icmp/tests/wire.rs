@@ -45,28 +45,16 @@ fn deconstruct_echo() {
 
 #[test]
 fn construct_echo() {
-    let repr = IcmpRepr::EchoRequest {
-        ident: 0x1234,
-        seq_no: 1,
-        data: b"hi",
-    };
+    let repr = IcmpRepr::EchoRequest { ident: 0x1234, seq_no: 1, data: b"hi" };
     assert_eq!(repr.to_bytes(), ECHO);
     let mut bigger = [0xaau8; 12];
-    repr.emit(&mut IcmpPacket::new_unchecked(&mut bigger[..]))
-        .unwrap();
+    repr.emit(&mut IcmpPacket::new_unchecked(&mut bigger[..])).unwrap();
     assert_eq!(bigger[..10], ECHO);
-    assert_eq!(
-        bigger[10..],
-        [0xaa, 0xaa],
-        "bytes past the message are left alone"
-    );
+    assert_eq!(bigger[10..], [0xaa, 0xaa], "bytes past the message are left alone");
     let mut small = [0u8; 9];
     assert_eq!(
         repr.emit(&mut IcmpPacket::new_unchecked(&mut small[..])),
-        Err(EmitError::BufferTooSmall {
-            needed: 10,
-            actual: 9
-        })
+        Err(EmitError::BufferTooSmall { needed: 10, actual: 9 })
     );
 }
 
@@ -74,10 +62,7 @@ fn construct_echo() {
 fn parse_errors() {
     assert_eq!(
         IcmpPacket::new_checked(&ECHO[..7]).unwrap_err(),
-        ParseError::Truncated {
-            needed: 8,
-            actual: 7
-        }
+        ParseError::Truncated { needed: 8, actual: 7 }
     );
     let mut corrupted = ECHO;
     corrupted[9] = b'o';
@@ -86,15 +71,11 @@ fn parse_errors() {
         IcmpRepr::parse(&packet),
         Err(ParseError::BadChecksum {
             found: 0x7d61,
-            computed: IcmpRepr::EchoRequest {
-                ident: 0x1234,
-                seq_no: 1,
-                data: b"ho"
-            }
-            .to_bytes()
-            .get(2..4)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-            .unwrap(),
+            computed: IcmpRepr::EchoRequest { ident: 0x1234, seq_no: 1, data: b"ho" }
+                .to_bytes()
+                .get(2..4)
+                .map(|b| u16::from_be_bytes([b[0], b[1]]))
+                .unwrap(),
         })
     );
     // A destination unreachable whose data is not an IPv4 header.
@@ -113,17 +94,8 @@ fn parse_errors() {
 
 #[test]
 fn echo_with_nonzero_code_and_unknown_types_round_trip_as_other() {
-    for (msg_type, code) in [
-        (IcmpType::ECHO_REQUEST, 1),
-        (IcmpType::TIMESTAMP, 0),
-        (IcmpType(200), 7),
-    ] {
-        let repr = IcmpRepr::Other {
-            msg_type,
-            code,
-            rest_of_header: [1, 2, 3, 4],
-            data: b"xyz",
-        };
+    for (msg_type, code) in [(IcmpType::ECHO_REQUEST, 1), (IcmpType::TIMESTAMP, 0), (IcmpType(200), 7)] {
+        let repr = IcmpRepr::Other { msg_type, code, rest_of_header: [1, 2, 3, 4], data: b"xyz" };
         let bytes = repr.to_bytes();
         let parsed = IcmpRepr::parse(&IcmpPacket::new_checked(&bytes[..]).unwrap()).unwrap();
         assert_eq!(parsed, repr);
@@ -133,11 +105,7 @@ fn echo_with_nonzero_code_and_unknown_types_round_trip_as_other() {
 
 #[test]
 fn frag_needed_carries_the_next_hop_mtu() {
-    let original = datagram(
-        IpProtocol::TCP,
-        &[0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0xff],
-        |_| {},
-    );
+    let original = datagram(IpProtocol::TCP, &[0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0xff], |_| {});
     let repr = IcmpRepr::frag_needed(&original, 1400, QuoteLimit::Rfc792).unwrap();
     let bytes = repr.to_bytes();
     let packet = IcmpPacket::new_checked(&bytes[..]).unwrap();
@@ -149,13 +117,8 @@ fn frag_needed_carries_the_next_hop_mtu() {
     assert_eq!(quoted.ports(), Some((40000, 443)));
     assert_eq!(quoted.payload.len(), 8, "RFC 792: 64 bits of the payload");
     // Other codes never carry an MTU, even if one is passed.
-    let port = IcmpRepr::destination_unreachable(
-        UnreachableCode::PORT,
-        1400,
-        &original,
-        QuoteLimit::Rfc792,
-    )
-    .unwrap();
+    let port = IcmpRepr::destination_unreachable(UnreachableCode::PORT, 1400, &original, QuoteLimit::Rfc792)
+        .unwrap();
     assert_eq!(port.to_bytes()[4..8], [0, 0, 0, 0]);
 }
 
@@ -166,11 +129,7 @@ fn quote_limits() {
     assert_eq!(error_quote(&original, QuoteLimit::Rfc792).len(), 28);
     assert_eq!(error_quote(&original, QuoteLimit::Rfc1812).len(), 548);
     assert_eq!(error_quote(&original, QuoteLimit::Bytes(100)).len(), 100);
-    assert_eq!(
-        error_quote(&original, QuoteLimit::Bytes(3)).len(),
-        20,
-        "never less than the header"
-    );
+    assert_eq!(error_quote(&original, QuoteLimit::Bytes(3)).len(), 20, "never less than the header");
     let error = IcmpRepr::port_unreachable(&original, QuoteLimit::Rfc1812).unwrap();
     assert_eq!(20 + error.buffer_len(), icmp::MAX_ERROR_DATAGRAM_LEN);
     // A short datagram is quoted whole, and link padding after it is not.
@@ -200,9 +159,7 @@ fn quoted_datagram_keeps_options_and_short_payloads() {
     assert_eq!(quoted.emit(&mut [0; 26]), None);
 
     // A non-first fragment's payload is not a transport header.
-    let fragment = datagram(IpProtocol::UDP, &[1, 2, 3, 4, 5, 6, 7, 8], |ip| {
-        ip.frag_offset = 8
-    });
+    let fragment = datagram(IpProtocol::UDP, &[1, 2, 3, 4, 5, 6, 7, 8], |ip| ip.frag_offset = 8);
     assert_eq!(QuotedDatagram::parse(&fragment).unwrap().ports(), None);
 }
 
@@ -214,47 +171,31 @@ fn rfc1122_forbids_errors_about_some_datagrams() {
         (
             datagram(
                 IpProtocol::ICMP,
-                &IcmpRepr::time_exceeded(&ok, QuoteLimit::Rfc792)
-                    .unwrap()
-                    .to_bytes(),
+                &IcmpRepr::time_exceeded(&ok, QuoteLimit::Rfc792).unwrap().to_bytes(),
                 |_| {},
             ),
             Suppressed::IcmpError,
         ),
+        (datagram(IpProtocol::UDP, &[0; 8], |ip| ip.frag_offset = 1480), Suppressed::NonInitialFragment),
         (
-            datagram(IpProtocol::UDP, &[0; 8], |ip| ip.frag_offset = 1480),
-            Suppressed::NonInitialFragment,
-        ),
-        (
-            datagram(IpProtocol::UDP, &[0; 8], |ip| {
-                ip.dst_addr = "255.255.255.255".parse().unwrap()
-            }),
+            datagram(IpProtocol::UDP, &[0; 8], |ip| ip.dst_addr = "255.255.255.255".parse().unwrap()),
             Suppressed::GroupDestination,
         ),
         (
-            datagram(IpProtocol::UDP, &[0; 8], |ip| {
-                ip.dst_addr = "224.0.0.251".parse().unwrap()
-            }),
+            datagram(IpProtocol::UDP, &[0; 8], |ip| ip.dst_addr = "224.0.0.251".parse().unwrap()),
             Suppressed::GroupDestination,
         ),
         (
-            datagram(IpProtocol::UDP, &[0; 8], |ip| {
-                ip.src_addr = "0.0.0.0".parse().unwrap()
-            }),
+            datagram(IpProtocol::UDP, &[0; 8], |ip| ip.src_addr = "0.0.0.0".parse().unwrap()),
             Suppressed::InvalidSource,
         ),
         (
-            datagram(IpProtocol::UDP, &[0; 8], |ip| {
-                ip.src_addr = "127.0.0.1".parse().unwrap()
-            }),
+            datagram(IpProtocol::UDP, &[0; 8], |ip| ip.src_addr = "127.0.0.1".parse().unwrap()),
             Suppressed::InvalidSource,
         ),
     ];
     for (original, reason) in cases {
-        assert_eq!(
-            error_allowed(&original),
-            Err(BuildError::Suppressed(reason))
-        );
+        assert_eq!(error_allowed(&original), Err(BuildError::Suppressed(reason)));
         assert_eq!(
             IcmpRepr::port_unreachable(&original, QuoteLimit::Rfc792),
             Err(BuildError::Suppressed(reason))

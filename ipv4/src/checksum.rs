@@ -16,10 +16,13 @@ use std::net::Ipv4Addr;
 use crate::IpProtocol;
 
 /// Folds a wide one's-complement accumulator to 16 bits.
-const fn fold(mut acc: u64) -> u16 {
-    while acc > 0xffff {
-        acc = (acc & 0xffff) + (acc >> 16);
-    }
+const fn fold(acc: u64) -> u16 {
+    // Each step keeps the value modulo 0xffff; after the 64→33→17-bit steps, two
+    // 16-bit ones leave at most 0xffff.
+    let acc = (acc & 0xffff_ffff) + (acc >> 32);
+    let acc = (acc & 0xffff) + (acc >> 16);
+    let acc = (acc & 0xffff) + (acc >> 16);
+    let acc = (acc & 0xffff) + (acc >> 16);
     acc as u16
 }
 
@@ -32,39 +35,43 @@ const fn fold(mut acc: u64) -> u16 {
 /// of byte order up to a final swap (B), and adding 32-bit words is adding pairs of
 /// 16-bit words modulo 0xffff, since 2^16 ≡ 1 (C).
 pub fn sum(data: &[u8]) -> u16 {
-    // Each block adds at most 2^27 words of < 2^32 per lane: no 64-bit overflow.
+    // A block adds at most 2^28 words of < 2^32 per lane: no 64-bit overflow.
     const BLOCK: usize = 1 << 30;
-    let mut total: u64 = 0;
-    for block in data.chunks(BLOCK) {
-        total += u64::from(fold(native_sum(block)));
-    }
-    let folded = fold(total);
-    if cfg!(target_endian = "little") {
-        folded.swap_bytes()
+    let folded = if data.len() <= BLOCK {
+        fold(native_sum(data))
     } else {
-        folded
-    }
+        let sums = data.chunks(BLOCK).map(|block| u64::from(fold(native_sum(block))));
+        fold(sums.sum())
+    };
+    if cfg!(target_endian = "little") { folded.swap_bytes() } else { folded }
 }
 
 /// The unfolded sum of `data` read as native-endian 32-bit words (the last partial word
 /// padded with zeros after the data, which keeps the 16-bit pairing intact).
+#[inline]
 fn native_sum(data: &[u8]) -> u64 {
     const LANES: usize = 8;
-    let mut lanes = [0u64; LANES];
     let mut chunks = data.chunks_exact(4 * LANES);
-    for chunk in &mut chunks {
-        for (lane, word) in lanes.iter_mut().zip(chunk.chunks_exact(4)) {
-            *lane += u64::from(u32::from_ne_bytes([word[0], word[1], word[2], word[3]]));
+    let mut acc: u64 = 0;
+    if data.len() >= 4 * LANES {
+        let mut lanes = [0u64; LANES];
+        for chunk in &mut chunks {
+            for (lane, word) in lanes.iter_mut().zip(chunk.chunks_exact(4)) {
+                *lane += u64::from(u32::from_ne_bytes([word[0], word[1], word[2], word[3]]));
+            }
         }
+        acc = lanes.iter().sum();
     }
-    let mut acc: u64 = lanes.iter().sum();
     let mut words = chunks.remainder().chunks_exact(4);
     for word in &mut words {
         acc += u64::from(u32::from_ne_bytes([word[0], word[1], word[2], word[3]]));
     }
-    let mut tail = [0u8; 4];
-    let rest = words.remainder();
-    tail[..rest.len()].copy_from_slice(rest);
+    let tail = match *words.remainder() {
+        [a] => [a, 0, 0, 0],
+        [a, b] => [a, b, 0, 0],
+        [a, b, c] => [a, b, c, 0],
+        _ => [0; 4],
+    };
     acc + u64::from(u32::from_ne_bytes(tail))
 }
 

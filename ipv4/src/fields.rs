@@ -27,11 +27,7 @@ impl Dscp {
 
     /// Checks that `value` fits in 6 bits.
     pub const fn try_new(value: u8) -> Result<Self, FieldError> {
-        if value > Self::MAX {
-            Err(FieldError::DscpOutOfRange(value))
-        } else {
-            Ok(Self(value))
-        }
+        if value > Self::MAX { Err(FieldError::DscpOutOfRange(value)) } else { Ok(Self(value)) }
     }
 
     /// Keeps the low 6 bits of `value`.
@@ -72,11 +68,7 @@ impl Ecn {
 
     /// Checks that `value` fits in 2 bits.
     pub const fn try_new(value: u8) -> Result<Self, FieldError> {
-        if value > 3 {
-            Err(FieldError::EcnOutOfRange(value))
-        } else {
-            Ok(Self(value))
-        }
+        if value > 3 { Err(FieldError::EcnOutOfRange(value)) } else { Ok(Self(value)) }
     }
 
     /// Keeps the low 2 bits of `value`.
@@ -124,10 +116,7 @@ pub struct Ipv4Options {
 
 impl Ipv4Options {
     /// No options.
-    pub const NONE: Self = Self {
-        bytes: [0; MAX_OPTIONS_LEN],
-        len: 0,
-    };
+    pub const NONE: Self = Self { bytes: [0; MAX_OPTIONS_LEN], len: 0 };
 
     /// Options from their wire bytes, which must be a multiple of 4 long, at most 40.
     pub fn try_new(bytes: &[u8]) -> Result<Self, FieldError> {

@@ -146,16 +146,9 @@ pub fn forward(
     }
     Ipv4Packet::new_unchecked(packet).decrement_ttl();
     if too_big {
-        ForwardDecision::Fragment {
-            next_hop,
-            interface,
-            mtu,
-        }
+        ForwardDecision::Fragment { next_hop, interface, mtu }
     } else {
-        ForwardDecision::Forward {
-            next_hop,
-            interface,
-        }
+        ForwardDecision::Forward { next_hop, interface }
     }
 }
 

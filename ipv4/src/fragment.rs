@@ -34,18 +34,11 @@ pub const MIN_MTU: usize = 68;
 /// assert_eq!(Ipv4Packet::new_checked(&fragments[1][..])?.frag_offset(), 1480);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn fragment(
-    repr: &Ipv4Repr,
-    payload: &[u8],
-    mtu: usize,
-) -> Result<Vec<Vec<u8>>, FragmentError> {
+pub fn fragment(repr: &Ipv4Repr, payload: &[u8], mtu: usize) -> Result<Vec<Vec<u8>>, FragmentError> {
     if mtu < MIN_MTU {
         return Err(FragmentError::MtuTooSmall { mtu });
     }
-    let whole = Ipv4Repr {
-        payload_len: payload.len(),
-        ..*repr
-    };
+    let whole = Ipv4Repr { payload_len: payload.len(), ..*repr };
     if whole.buffer_len() <= mtu {
         return Ok(vec![whole.to_bytes(payload)?]);
     }
@@ -63,11 +56,7 @@ pub fn fragment(
     let mut rest = payload;
     // The datagram does not fit, so there is payload, and every piece carries ≥ 8 bytes.
     loop {
-        let options = if offset == 0 {
-            repr.options
-        } else {
-            later_options
-        };
+        let options = if offset == 0 { repr.options } else { later_options };
         let room = (mtu - (crate::HEADER_LEN + options.len())) & !7;
         let (piece, after) = rest.split_at(room.min(rest.len()));
         let last = after.is_empty();

@@ -62,10 +62,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         let actual = self.buffer.as_ref().len();
         let total_len = usize::from(self.total_len());
         if total_len > actual {
-            return Err(ParseError::Truncated {
-                needed: total_len,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: total_len, actual });
         }
         Ok(())
     }
@@ -76,10 +73,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         let bytes = self.buffer.as_ref();
         let actual = bytes.len();
         if actual < HEADER_LEN {
-            return Err(ParseError::Truncated {
-                needed: HEADER_LEN,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: HEADER_LEN, actual });
         }
         if self.version() != 4 {
             return Err(ParseError::BadVersion(self.version()));
@@ -90,17 +84,11 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         }
         let header_len = self.header_len();
         if actual < header_len {
-            return Err(ParseError::Truncated {
-                needed: header_len,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: header_len, actual });
         }
         let total_len = self.total_len();
         if usize::from(total_len) < header_len {
-            return Err(ParseError::BadTotalLength {
-                total_len,
-                header_len,
-            });
+            return Err(ParseError::BadTotalLength { total_len, header_len });
         }
         Ok(())
     }

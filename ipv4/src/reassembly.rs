@@ -26,11 +26,7 @@ impl Default for ReassemblyConfig {
     /// 64 datagrams, 1 MiB, 30 s. RFC 791 suggests a 15 s starting timer and RFC 1122
     /// §3.3.2 60–120 s; 30 s is Linux's `ipfrag_time`, what real hosts answer with.
     fn default() -> Self {
-        Self {
-            max_datagrams: 64,
-            max_bytes_in_flight: 1 << 20,
-            timeout: Duration::from_secs(30),
-        }
+        Self { max_datagrams: 64, max_bytes_in_flight: 1 << 20, timeout: Duration::from_secs(30) }
     }
 }
 
@@ -65,10 +61,7 @@ impl Partial {
             return Vec::new();
         };
         let mut quote = vec![0; first.header_len()];
-        if first
-            .emit(&mut Ipv4Packet::new_unchecked(&mut quote[..]))
-            .is_err()
-        {
+        if first.emit(&mut Ipv4Packet::new_unchecked(&mut quote[..])).is_err() {
             return Vec::new();
         }
         let leading = first.payload_len.min(8).min(self.data.len());
@@ -115,10 +108,7 @@ pub struct Reassembler {
 impl Reassembler {
     /// A reassembler with the given limits.
     pub fn new(config: ReassemblyConfig) -> Self {
-        Self {
-            config,
-            ..Self::default()
-        }
+        Self { config, ..Self::default() }
     }
 
     /// The limits in force.
@@ -159,10 +149,7 @@ impl Reassembler {
         let len = payload.len();
         let end = start + len;
         if !repr.more_frags && start == 0 {
-            let whole = Ipv4Repr {
-                payload_len: len,
-                ..*repr
-            };
+            let whole = Ipv4Repr { payload_len: len, ..*repr };
             return Ok(Some((whole, payload.to_vec())));
         }
         if repr.more_frags && !len.is_multiple_of(8) {
@@ -186,9 +173,7 @@ impl Reassembler {
         }
         if !self.partial.contains_key(&key) {
             if self.partial.len() >= self.config.max_datagrams {
-                return Err(ReassemblyError::TooManyDatagrams {
-                    max: self.config.max_datagrams,
-                });
+                return Err(ReassemblyError::TooManyDatagrams { max: self.config.max_datagrams });
             }
             self.partial.insert(
                 key,
@@ -246,11 +231,7 @@ impl Reassembler {
         if let Some(total) = partial.total
             && end > total
         {
-            return Err(ReassemblyError::TooLong {
-                key,
-                end,
-                limit: total,
-            });
+            return Err(ReassemblyError::TooLong { key, end, limit: total });
         }
         if !repr.more_frags {
             let known = partial.total.unwrap_or(partial.data.len());
@@ -287,12 +268,7 @@ impl Reassembler {
         let (Some(first), Some(total)) = (partial.first, partial.total) else {
             return Ok(None);
         };
-        let whole = Ipv4Repr {
-            more_frags: false,
-            frag_offset: 0,
-            payload_len: total,
-            ..first
-        };
+        let whole = Ipv4Repr { more_frags: false, frag_offset: 0, payload_len: total, ..first };
         if whole.buffer_len() > MAX_PACKET_LEN {
             return Err(ReassemblyError::TooLong {
                 key,
@@ -318,12 +294,8 @@ impl Reassembler {
     /// [`ReassemblyExpired`] event for each. The queue keeps the latest
     /// `max_datagrams` events: drain it with [`Reassembler::poll_event`].
     pub fn handle_timeout(&mut self, now: Duration) {
-        let expired: Vec<FragmentKey> = self
-            .partial
-            .iter()
-            .filter(|(_, p)| p.deadline <= now)
-            .map(|(key, _)| *key)
-            .collect();
+        let expired: Vec<FragmentKey> =
+            self.partial.iter().filter(|(_, p)| p.deadline <= now).map(|(key, _)| *key).collect();
         for key in expired {
             if let Some(partial) = self.partial.remove(&key) {
                 self.bytes_in_flight -= partial.data.len();

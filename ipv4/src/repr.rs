@@ -66,10 +66,7 @@ impl Ipv4Repr {
         packet.check_len()?;
         let found = packet.checksum();
         if !packet.verify_checksum() {
-            return Err(ParseError::BadChecksum {
-                expected: packet.expected_checksum(),
-                found,
-            });
+            return Err(ParseError::BadChecksum { expected: packet.expected_checksum(), found });
         }
         Ok(Self::read_fields(packet))
     }
@@ -144,18 +141,12 @@ impl Ipv4Repr {
     ///
     /// Never panics; fails if the buffer is shorter than [`Ipv4Repr::header_len`] or the
     /// fields do not fit the wire (see [`EmitError`]).
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
-        &self,
-        packet: &mut Ipv4Packet<T>,
-    ) -> Result<(), EmitError> {
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Ipv4Packet<T>) -> Result<(), EmitError> {
         let total_len = self.check_emittable()?;
         let header_len = self.header_len();
         let actual = packet.as_ref().len();
         if actual < header_len {
-            return Err(EmitError::BufferTooSmall {
-                needed: header_len,
-                actual,
-            });
+            return Err(EmitError::BufferTooSmall { needed: header_len, actual });
         }
         packet.set_version_and_header_len(header_len);
         packet.set_dscp_ecn(self.dscp, self.ecn);
@@ -166,9 +157,7 @@ impl Ipv4Repr {
         packet.set_protocol(self.protocol);
         packet.set_src_addr(self.src_addr);
         packet.set_dst_addr(self.dst_addr);
-        packet
-            .options_mut()
-            .copy_from_slice(self.options.as_bytes());
+        packet.options_mut().copy_from_slice(self.options.as_bytes());
         packet.fill_checksum();
         Ok(())
     }
@@ -176,10 +165,7 @@ impl Ipv4Repr {
     /// Builds a whole datagram in a new vector. `payload_len` is taken from `payload`,
     /// whatever the repr says.
     pub fn to_bytes(&self, payload: &[u8]) -> Result<Vec<u8>, EmitError> {
-        let repr = Self {
-            payload_len: payload.len(),
-            ..*self
-        };
+        let repr = Self { payload_len: payload.len(), ..*self };
         repr.check_emittable()?;
         let mut bytes = vec![0; repr.buffer_len()];
         let (header, body) = bytes.split_at_mut(repr.header_len());

@@ -96,24 +96,12 @@ pub struct Route {
 impl Route {
     /// A connected route: `prefix` is on-link through `interface`.
     pub fn connected(prefix: Ipv4Net, interface: InterfaceId) -> Self {
-        Self {
-            prefix,
-            next_hop: NextHop::OnLink,
-            interface,
-            kind: RouteKind::Connected,
-            metric: 0,
-        }
+        Self { prefix, next_hop: NextHop::OnLink, interface, kind: RouteKind::Connected, metric: 0 }
     }
 
     /// A static route to `prefix` via `gateway` out of `interface`.
     pub fn gateway(prefix: Ipv4Net, gateway: Ipv4Addr, interface: InterfaceId) -> Self {
-        Self {
-            prefix,
-            next_hop: NextHop::Gateway(gateway),
-            interface,
-            kind: RouteKind::Static,
-            metric: 1,
-        }
+        Self { prefix, next_hop: NextHop::Gateway(gateway), interface, kind: RouteKind::Static, metric: 1 }
     }
 
     /// The address to resolve on the link for a packet to `dst`: the gateway, or `dst`
@@ -238,12 +226,9 @@ impl RoutingTable {
         match &mut self.index {
             Index::Trie(trie) => {
                 let routes = &self.routes;
-                trie.insert(
-                    u32::from(prefix.network()),
-                    prefix.prefix_len(),
-                    id,
-                    &|id| prefix_len_of(routes, id),
-                );
+                trie.insert(u32::from(prefix.network()), prefix.prefix_len(), id, &|id| {
+                    prefix_len_of(routes, id)
+                });
             }
             Index::Linear(_) if self.by_prefix.len() > SMALL_TABLE_MAX => self.build_trie(),
             Index::Linear(_) => self.build_linear(),
@@ -261,13 +246,9 @@ impl RoutingTable {
         } else if let Index::Trie(trie) = &mut self.index {
             let replacement = covering(&self.by_prefix, prefix).map_or(0, |id| id + 1);
             let routes = &self.routes;
-            trie.remove(
-                u32::from(prefix.network()),
-                prefix.prefix_len(),
-                id,
-                replacement,
-                &|id| prefix_len_of(routes, id),
-            );
+            trie.remove(u32::from(prefix.network()), prefix.prefix_len(), id, replacement, &|id| {
+                prefix_len_of(routes, id)
+            });
         } else {
             self.build_linear();
         }
@@ -290,10 +271,9 @@ impl RoutingTable {
                 let slot = trie.lookup(addr);
                 slot.checked_sub(1).and_then(|id| self.route(id))
             }
-            Index::Linear(entries) => entries
-                .iter()
-                .find(|e| addr & e.mask == e.network)
-                .and_then(|e| self.route(e.id)),
+            Index::Linear(entries) => {
+                entries.iter().find(|e| addr & e.mask == e.network).and_then(|e| self.route(e.id))
+            }
         }
     }
 
@@ -328,22 +308,16 @@ impl RoutingTable {
         let mut by_len: Vec<(&Ipv4Net, &u32)> = self.by_prefix.iter().collect();
         by_len.sort_by_key(|(prefix, _)| prefix.prefix_len());
         for (prefix, &id) in by_len {
-            trie.insert(
-                u32::from(prefix.network()),
-                prefix.prefix_len(),
-                id,
-                &|id| prefix_len_of(routes, id),
-            );
+            trie.insert(u32::from(prefix.network()), prefix.prefix_len(), id, &|id| {
+                prefix_len_of(routes, id)
+            });
         }
         self.index = Index::Trie(trie);
     }
 }
 
 fn prefix_len_of(routes: &[Option<Route>], id: u32) -> u8 {
-    routes
-        .get(id as usize)
-        .and_then(Option::as_ref)
-        .map_or(0, |route| route.prefix.prefix_len())
+    routes.get(id as usize).and_then(Option::as_ref).map_or(0, |route| route.prefix.prefix_len())
 }
 
 /// The id of the longest prefix in `by_prefix` strictly shorter than `prefix` that

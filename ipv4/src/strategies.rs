@@ -16,9 +16,7 @@ pub fn ipv4_addr_any() -> impl Strategy<Value = Ipv4Addr> {
 /// Any prefix, host bits cleared.
 pub fn ipv4_net_any() -> impl Strategy<Value = Ipv4Net> {
     (any::<u32>(), 0u8..=32).prop_map(|(addr, len)| {
-        Ipv4Net::new(Ipv4Addr::from(addr), len)
-            .map(|net| net.trunc())
-            .unwrap_or_default()
+        Ipv4Net::new(Ipv4Addr::from(addr), len).map(|net| net.trunc()).unwrap_or_default()
     })
 }
 
@@ -48,19 +46,8 @@ pub fn ipv4_options_any() -> impl Strategy<Value = Ipv4Options> {
 /// Any header whose datagram fits in 65,535 bytes (payload up to `max_payload`).
 pub fn ipv4_repr_with(max_payload: usize) -> impl Strategy<Value = Ipv4Repr> {
     (
-        (
-            ipv4_addr_any(),
-            ipv4_addr_any(),
-            ip_protocol_any(),
-            any::<u8>(),
-        ),
-        (
-            dscp_any(),
-            ecn_any(),
-            any::<u16>(),
-            any::<bool>(),
-            any::<bool>(),
-        ),
+        (ipv4_addr_any(), ipv4_addr_any(), ip_protocol_any(), any::<u8>()),
+        (dscp_any(), ecn_any(), any::<u16>(), any::<bool>(), any::<bool>()),
         (0u16..=8191, ipv4_options_any(), 0..=max_payload),
     )
         .prop_map(
@@ -92,21 +79,13 @@ pub fn ipv4_repr_any() -> impl Strategy<Value = Ipv4Repr> {
 
 /// Any route.
 pub fn route_any() -> impl Strategy<Value = Route> {
-    (
-        ipv4_net_any(),
-        proptest::option::of(ipv4_addr_any()),
-        any::<u16>(),
-        any::<u32>(),
-    )
-        .prop_map(|(prefix, gateway, interface, metric)| Route {
+    (ipv4_net_any(), proptest::option::of(ipv4_addr_any()), any::<u16>(), any::<u32>()).prop_map(
+        |(prefix, gateway, interface, metric)| Route {
             prefix,
             next_hop: gateway.map_or(NextHop::OnLink, NextHop::Gateway),
             interface: InterfaceId(interface),
-            kind: if gateway.is_some() {
-                RouteKind::Static
-            } else {
-                RouteKind::Connected
-            },
+            kind: if gateway.is_some() { RouteKind::Static } else { RouteKind::Connected },
             metric,
-        })
+        },
+    )
 }

@@ -31,11 +31,7 @@ fn every_captured_datagram_parses_and_re_emits_byte_exact() {
             assert_eq!(repr.header_len(), packet.header_len());
             assert_eq!(repr.buffer_len(), usize::from(packet.total_len()));
             let emitted = repr.to_bytes(packet.payload()).unwrap();
-            assert_eq!(
-                &emitted[..],
-                &bytes[..emitted.len()],
-                "{capture} frame {number}"
-            );
+            assert_eq!(&emitted[..], &bytes[..emitted.len()], "{capture} frame {number}");
             // parse_lax agrees on a whole datagram.
             let (lax, payload) = Ipv4Repr::parse_lax(&bytes).unwrap();
             assert_eq!(lax, repr);
@@ -52,14 +48,8 @@ fn echo_request_fields_match_tshark() {
     let (_, bytes) = frames.iter().find(|(n, _)| *n == 3).unwrap();
     let packet = Ipv4Packet::new_checked(&bytes[..]).unwrap();
     let repr = Ipv4Repr::parse(&packet).unwrap();
-    assert_eq!(
-        repr.src_addr,
-        "192.0.2.10".parse::<std::net::Ipv4Addr>().unwrap()
-    );
-    assert_eq!(
-        repr.dst_addr,
-        "192.0.2.20".parse::<std::net::Ipv4Addr>().unwrap()
-    );
+    assert_eq!(repr.src_addr, "192.0.2.10".parse::<std::net::Ipv4Addr>().unwrap());
+    assert_eq!(repr.dst_addr, "192.0.2.20".parse::<std::net::Ipv4Addr>().unwrap());
     assert_eq!(repr.protocol, IpProtocol::ICMP);
     assert_eq!(repr.ttl, 64);
     assert!(repr.dont_frag);
@@ -74,17 +64,9 @@ fn frame_23_has_ttl_1_and_a_router_answers_time_exceeded() {
     let packet = Ipv4Packet::new_checked(&bytes[..]).unwrap();
     assert_eq!(packet.ttl(), 1);
     let mut table = RoutingTable::new();
-    table
-        .add(Route::connected(
-            "198.51.100.0/24".parse().unwrap(),
-            InterfaceId(2),
-        ))
-        .unwrap();
+    table.add(Route::connected("198.51.100.0/24".parse().unwrap(), InterfaceId(2))).unwrap();
     let mut copy = bytes.clone();
-    assert_eq!(
-        forward(&mut copy, &table, |_| 1500),
-        ForwardDecision::TimeExceeded
-    );
+    assert_eq!(forward(&mut copy, &table, |_| 1500), ForwardDecision::TimeExceeded);
     assert_eq!(copy, *bytes, "a refused packet is left untouched");
 
     // Frame 24 is the router's answer; it quotes frame 23 whole, after an 8-byte ICMP header.
@@ -108,10 +90,8 @@ const FRAGMENTED: [[usize; 3]; 4] = [[9, 10, 11], [12, 13, 14], [15, 16, 17], [1
 fn captured_fragments_reassemble_and_re_fragment_identically() {
     let frames = datagrams("arp_ping.pcap");
     for numbers in FRAGMENTED {
-        let pieces: Vec<&Vec<u8>> = numbers
-            .iter()
-            .map(|n| &frames.iter().find(|(m, _)| m == n).unwrap().1)
-            .collect();
+        let pieces: Vec<&Vec<u8>> =
+            numbers.iter().map(|n| &frames.iter().find(|(m, _)| m == n).unwrap().1).collect();
         // Out of order on purpose: last, first, middle.
         let mut reassembler = Reassembler::default();
         let mut whole = None;
@@ -130,11 +110,7 @@ fn captured_fragments_reassemble_and_re_fragment_identically() {
         assert_eq!(repr.buffer_len(), 3028);
         assert_eq!(payload.len(), 3008);
         assert_eq!(repr.protocol, IpProtocol::ICMP);
-        assert_eq!(
-            checksum::checksum(&payload),
-            0,
-            "ICMP checksum over {numbers:?}"
-        );
+        assert_eq!(checksum::checksum(&payload), 0, "ICMP checksum over {numbers:?}");
 
         let again = fragment(&repr, &payload, 1500).unwrap();
         assert_eq!(again.len(), 3);

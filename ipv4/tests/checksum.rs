@@ -22,10 +22,7 @@ fn rfc_1071_example_and_edge_cases() {
     assert_eq!(checksum::sum(&[]), 0);
     assert_eq!(checksum::sum(&[0xff]), 0xff00);
     assert_eq!(checksum::sum(&[0xff, 0xff, 0xff, 0xff]), 0xffff);
-    assert_eq!(
-        checksum::sum(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]),
-        0xddf2
-    );
+    assert_eq!(checksum::sum(&[0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]), 0xddf2);
     let big = vec![0xffu8; 1 << 20];
     assert_eq!(checksum::sum(&big), naive_sum(&big));
 }
@@ -35,10 +32,7 @@ fn pseudo_header_matches_a_laid_out_buffer() {
     let src = "192.0.2.10".parse().unwrap();
     let dst = "192.0.2.20".parse().unwrap();
     let bytes = [192, 0, 2, 10, 192, 0, 2, 20, 0, 17, 0x01, 0x2c];
-    assert_eq!(
-        checksum::pseudo_header_sum(src, dst, ipv4::IpProtocol::UDP, 300),
-        checksum::sum(&bytes)
-    );
+    assert_eq!(checksum::pseudo_header_sum(src, dst, ipv4::IpProtocol::UDP, 300), checksum::sum(&bytes));
 }
 
 proptest! {

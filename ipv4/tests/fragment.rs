@@ -5,8 +5,8 @@ use core::time::Duration;
 use ipv4::fragment::fragment;
 use ipv4::strategies::ipv4_repr_with;
 use ipv4::{
-    Dscp, Ecn, FragmentError, IpProtocol, Ipv4Options, Ipv4Packet, Ipv4Repr, ReassemblyConfig,
-    ReassemblyError, Reassembler,
+    Dscp, Ecn, FragmentError, IpProtocol, Ipv4Options, Ipv4Packet, Ipv4Repr, Reassembler, ReassemblyConfig,
+    ReassemblyError,
 };
 use proptest::prelude::*;
 
@@ -28,12 +28,7 @@ fn repr(payload_len: usize) -> Ipv4Repr {
 }
 
 fn piece(repr: &Ipv4Repr, offset: u16, more: bool, payload: &[u8]) -> (Ipv4Repr, Vec<u8>) {
-    let piece = Ipv4Repr {
-        frag_offset: offset,
-        more_frags: more,
-        payload_len: payload.len(),
-        ..*repr
-    };
+    let piece = Ipv4Repr { frag_offset: offset, more_frags: more, payload_len: payload.len(), ..*repr };
     (piece, payload.to_vec())
 }
 
@@ -88,18 +83,9 @@ proptest! {
 
 #[test]
 fn dont_fragment_reports_the_mtu_and_small_mtus_are_refused() {
-    let big = Ipv4Repr {
-        dont_frag: true,
-        ..repr(2000)
-    };
-    assert_eq!(
-        fragment(&big, &[0; 2000], 1500),
-        Err(FragmentError::FragmentationNeeded { mtu: 1500 })
-    );
-    assert_eq!(
-        fragment(&repr(10), &[0; 10], 67),
-        Err(FragmentError::MtuTooSmall { mtu: 67 })
-    );
+    let big = Ipv4Repr { dont_frag: true, ..repr(2000) };
+    assert_eq!(fragment(&big, &[0; 2000], 1500), Err(FragmentError::FragmentationNeeded { mtu: 1500 }));
+    assert_eq!(fragment(&repr(10), &[0; 10], 67), Err(FragmentError::MtuTooSmall { mtu: 67 }));
     // A datagram that fits is sent as is, DF or not.
     assert_eq!(fragment(&big, &[0; 100], 1500).unwrap().len(), 1);
 }
@@ -108,10 +94,7 @@ fn dont_fragment_reports_the_mtu_and_small_mtus_are_refused() {
 fn only_copied_options_reach_later_fragments() {
     // Router Alert (copied), then Record Route (not copied), then padding.
     let options = Ipv4Options::try_new(&[0x94, 4, 0, 0, 7, 7, 4, 0, 0, 0, 0, 0]).unwrap();
-    let with_options = Ipv4Repr {
-        options,
-        ..repr(1000)
-    };
+    let with_options = Ipv4Repr { options, ..repr(1000) };
     let fragments = fragment(&with_options, &[1; 1000], 576).unwrap();
     let first = Ipv4Packet::new_checked(&fragments[0][..]).unwrap();
     assert_eq!(first.options(), options.as_bytes());
@@ -182,14 +165,10 @@ fn expired_datagrams_are_reported_with_the_icmp_quote() {
     assert_eq!(reassembler.poll_timeout(), None);
     let payload: Vec<u8> = (0..16).collect();
     let (first, data) = piece(&base, 0, true, &payload);
-    reassembler
-        .handle_fragment(Duration::from_secs(5), &first, &data)
-        .unwrap();
+    reassembler.handle_fragment(Duration::from_secs(5), &first, &data).unwrap();
     let other = Ipv4Repr { ident: 7, ..base };
     let (middle, data) = piece(&other, 8, true, &payload);
-    reassembler
-        .handle_fragment(Duration::from_secs(6), &middle, &data)
-        .unwrap();
+    reassembler.handle_fragment(Duration::from_secs(6), &middle, &data).unwrap();
     assert_eq!(reassembler.poll_timeout(), Some(Duration::from_secs(35)));
     reassembler.handle_timeout(Duration::from_secs(34));
     assert_eq!(reassembler.poll_event(), None);
@@ -211,11 +190,8 @@ fn expired_datagrams_are_reported_with_the_icmp_quote() {
 
 #[test]
 fn a_full_table_refuses_new_datagrams_but_completes_old_ones() {
-    let config = ReassemblyConfig {
-        max_datagrams: 2,
-        max_bytes_in_flight: 64,
-        timeout: Duration::from_secs(30),
-    };
+    let config =
+        ReassemblyConfig { max_datagrams: 2, max_bytes_in_flight: 64, timeout: Duration::from_secs(30) };
     let mut reassembler = Reassembler::new(config);
     let base = repr(0);
     for ident in [1, 2] {
@@ -235,10 +211,7 @@ fn a_full_table_refuses_new_datagrams_but_completes_old_ones() {
     );
     assert_eq!(reassembler.len(), 2);
     let (p, d) = piece(&Ipv4Repr { ident: 1, ..base }, 8, false, &[9; 4]);
-    let (whole, data) = reassembler
-        .handle_fragment(Duration::ZERO, &p, &d)
-        .unwrap()
-        .unwrap();
+    let (whole, data) = reassembler.handle_fragment(Duration::ZERO, &p, &d).unwrap().unwrap();
     assert_eq!(whole.payload_len, 12);
     assert_eq!(data, [0, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9]);
     assert_eq!(reassembler.len(), 1);

@@ -10,11 +10,7 @@ use proptest::prelude::*;
 
 /// Longest prefix containing `addr`, by scanning everything.
 fn naive(routes: &BTreeMap<Ipv4Net, Route>, addr: Ipv4Addr) -> Option<Route> {
-    routes
-        .values()
-        .filter(|r| r.prefix.contains(&addr))
-        .max_by_key(|r| r.prefix.prefix_len())
-        .copied()
+    routes.values().filter(|r| r.prefix.contains(&addr)).max_by_key(|r| r.prefix.prefix_len()).copied()
 }
 
 /// Prefix lengths weighted by the real table's mix (testdata/prefix-lengths.tsv).
@@ -29,10 +25,7 @@ fn real_prefix_len() -> impl Strategy<Value = u8> {
         })
         .collect();
     assert_eq!(weighted.len(), 25);
-    let choices: Vec<_> = weighted
-        .into_iter()
-        .map(|(weight, len)| (weight, Just(len).boxed()))
-        .collect();
+    let choices: Vec<_> = weighted.into_iter().map(|(weight, len)| (weight, Just(len).boxed())).collect();
     proptest::strategy::Union::new_weighted(choices)
 }
 
@@ -57,9 +50,7 @@ fn probe(routes: &BTreeMap<Ipv4Net, Route>, extra: &[u32]) -> Vec<Ipv4Addr> {
     for prefix in routes.keys() {
         probes.push(prefix.network());
         probes.push(prefix.broadcast());
-        probes.push(Ipv4Addr::from(
-            u32::from(prefix.broadcast()).wrapping_add(1),
-        ));
+        probes.push(Ipv4Addr::from(u32::from(prefix.broadcast()).wrapping_add(1)));
     }
     probes
 }
@@ -95,12 +86,7 @@ fn check(ops: Vec<Op>, extra: &[u32]) -> Result<(), TestCaseError> {
         prop_assert_eq!(table.len(), reference.len());
     }
     for addr in probe(&reference, extra) {
-        prop_assert_eq!(
-            table.lookup(addr).copied(),
-            naive(&reference, addr),
-            "{}",
-            addr
-        );
+        prop_assert_eq!(table.lookup(addr).copied(), naive(&reference, addr), "{}", addr);
     }
     let listed: Vec<Route> = table.iter().copied().collect();
     let expected: Vec<Route> = reference.values().copied().collect();
@@ -152,37 +138,16 @@ proptest! {
 #[test]
 fn a_host_table_stays_small() {
     let mut table = RoutingTable::new();
+    table.add(Route::connected("192.168.1.0/24".parse().unwrap(), InterfaceId(0))).unwrap();
     table
-        .add(Route::connected(
-            "192.168.1.0/24".parse().unwrap(),
-            InterfaceId(0),
-        ))
+        .add(Route::gateway("0.0.0.0/0".parse().unwrap(), "192.168.1.254".parse().unwrap(), InterfaceId(0)))
         .unwrap();
-    table
-        .add(Route::gateway(
-            "0.0.0.0/0".parse().unwrap(),
-            "192.168.1.254".parse().unwrap(),
-            InterfaceId(0),
-        ))
-        .unwrap();
-    table
-        .add(Route::connected(
-            "127.0.0.0/8".parse().unwrap(),
-            InterfaceId(1),
-        ))
-        .unwrap();
-    assert!(
-        table.lookup_memory_bytes() < 1024,
-        "{}",
-        table.lookup_memory_bytes()
-    );
+    table.add(Route::connected("127.0.0.0/8".parse().unwrap(), InterfaceId(1))).unwrap();
+    assert!(table.lookup_memory_bytes() < 1024, "{}", table.lookup_memory_bytes());
     let route = table.lookup("192.168.1.77".parse().unwrap()).unwrap();
     assert_eq!(route.kind, RouteKind::Connected);
     let route = table.lookup("1.1.1.1".parse().unwrap()).unwrap();
-    assert_eq!(
-        route.next_hop,
-        NextHop::Gateway("192.168.1.254".parse().unwrap())
-    );
+    assert_eq!(route.next_hop, NextHop::Gateway("192.168.1.254".parse().unwrap()));
     let printed: Vec<String> = table.iter().map(ToString::to_string).collect();
     assert_eq!(
         printed,
@@ -197,29 +162,17 @@ fn a_host_table_stays_small() {
 #[test]
 fn host_bits_are_cleared_and_a_prefix_holds_one_route() {
     let mut table = RoutingTable::new();
-    table
-        .add(Route::connected(
-            "10.1.1.245/24".parse().unwrap(),
-            InterfaceId(0),
-        ))
-        .unwrap();
+    table.add(Route::connected("10.1.1.245/24".parse().unwrap(), InterfaceId(0))).unwrap();
     assert_eq!(
         table.get("10.1.1.0/24".parse().unwrap()).unwrap().prefix,
         "10.1.1.0/24".parse::<Ipv4Net>().unwrap()
     );
     let old = table
-        .add(Route::gateway(
-            "10.1.1.0/24".parse().unwrap(),
-            "10.1.2.1".parse().unwrap(),
-            InterfaceId(3),
-        ))
+        .add(Route::gateway("10.1.1.0/24".parse().unwrap(), "10.1.2.1".parse().unwrap(), InterfaceId(3)))
         .unwrap();
     assert_eq!(old.unwrap().interface, InterfaceId(0));
     assert_eq!(table.len(), 1);
-    assert_eq!(
-        table.lookup("10.1.1.9".parse().unwrap()).unwrap().interface,
-        InterfaceId(3)
-    );
+    assert_eq!(table.lookup("10.1.1.9".parse().unwrap()).unwrap().interface, InterfaceId(3));
 }
 
 #[test]
@@ -227,31 +180,12 @@ fn a_big_table_switches_to_the_trie_and_back() {
     let mut table = RoutingTable::new();
     for i in 0..200u32 {
         let net = Ipv4Net::new(Ipv4Addr::from(0x0a00_0000 | (i << 8)), 24).unwrap();
-        table
-            .add(Route::connected(net, InterfaceId(i as u16)))
-            .unwrap();
+        table.add(Route::connected(net, InterfaceId(i as u16))).unwrap();
     }
-    table
-        .add(Route::connected(
-            "10.0.5.128/25".parse().unwrap(),
-            InterfaceId(999),
-        ))
-        .unwrap();
+    table.add(Route::connected("10.0.5.128/25".parse().unwrap(), InterfaceId(999))).unwrap();
     assert!(table.lookup_memory_bytes() >= 256 * 1024);
-    assert_eq!(
-        table
-            .lookup("10.0.5.200".parse().unwrap())
-            .unwrap()
-            .interface,
-        InterfaceId(999)
-    );
-    assert_eq!(
-        table
-            .lookup("10.0.5.100".parse().unwrap())
-            .unwrap()
-            .interface,
-        InterfaceId(5)
-    );
+    assert_eq!(table.lookup("10.0.5.200".parse().unwrap()).unwrap().interface, InterfaceId(999));
+    assert_eq!(table.lookup("10.0.5.100".parse().unwrap()).unwrap().interface, InterfaceId(5));
     assert_eq!(table.lookup("10.1.0.1".parse().unwrap()), None);
     let prefixes: Vec<Ipv4Net> = table.iter().map(|r| r.prefix).collect();
     for prefix in &prefixes[..prefixes.len() - SMALL_TABLE_MAX / 4] {

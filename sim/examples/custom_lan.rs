@@ -4,9 +4,7 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use sim::{
-    Command, Endpoint, Faults, Host, IfaceId, LinkConfig, Simulation, Switch, scenario, view,
-};
+use sim::{Command, Endpoint, Faults, Host, IfaceId, LinkConfig, Simulation, Switch, scenario, view};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sim = Simulation::new(42);
@@ -26,47 +24,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let slow_and_lossy = LinkConfig {
         latency: Duration::from_millis(2),
         bandwidth_bps: 10_000_000,
-        faults: Faults {
-            loss: 0.25,
-            ..Faults::default()
-        },
+        faults: Faults { loss: 0.25, ..Faults::default() },
         ..LinkConfig::default()
     };
     sim.connect(
-        Endpoint {
-            node: a,
-            iface: IfaceId(0),
-        },
-        Endpoint {
-            node: sw,
-            iface: IfaceId(0),
-        },
+        Endpoint { node: a, iface: IfaceId(0) },
+        Endpoint { node: sw, iface: IfaceId(0) },
         slow_and_lossy,
     )?;
     sim.connect(
-        Endpoint {
-            node: b,
-            iface: IfaceId(0),
-        },
-        Endpoint {
-            node: sw,
-            iface: IfaceId(1),
-        },
+        Endpoint { node: b, iface: IfaceId(0) },
+        Endpoint { node: sw, iface: IfaceId(1) },
         LinkConfig::default(),
     )?;
-    sim.schedule(
-        Duration::ZERO,
-        a,
-        Command::Resolve(Ipv4Addr::new(10, 0, 0, 2)),
-    );
+    sim.schedule(Duration::ZERO, a, Command::Resolve(Ipv4Addr::new(10, 0, 0, 2)));
     sim.run(Duration::from_secs(10), 100_000);
 
     print!("{}", view::render_run(&sim));
     let pcapng = sim::pcapng::write_pcapng(&sim, Vec::new())?;
-    println!(
-        "pcapng: {} bytes, {} links",
-        pcapng.len(),
-        sim.links().len()
-    );
+    println!("pcapng: {} bytes, {} links", pcapng.len(), sim.links().len());
     Ok(())
 }

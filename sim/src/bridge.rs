@@ -4,9 +4,9 @@ use core::time::Duration;
 use std::collections::VecDeque;
 
 use ethernet::{EthernetRepr, Frame};
-use switch::{BridgeConfig, LearningBridge, PortId};
+use switch::{BridgeConfig, Forwarding, LearningBridge, PortId};
 
-use crate::node::{Command, IfaceId, InterfaceInfo, Node, NodeEvent};
+use crate::node::{Command, FloodReason, IfaceId, InterfaceInfo, Node, NodeEvent, SwitchDecision, port_name};
 
 /// An Ethernet switch with `port_count` ports, named `port1`, `port2`, ….
 #[derive(Debug)]
@@ -35,6 +35,23 @@ impl Switch {
     }
 }
 
+fn decision(forwarding: Forwarding, ports: &[PortId], header: &EthernetRepr) -> SwitchDecision {
+    match forwarding {
+        Forwarding::Unicast(port) => SwitchDecision::Forwarded { port: port_name(port) },
+        Forwarding::Flood { .. } => SwitchDecision::Flooded {
+            ports: ports.iter().copied().map(port_name).collect(),
+            reason: if header.dst.is_broadcast() {
+                FloodReason::Broadcast
+            } else if header.dst.is_multicast() {
+                FloodReason::Multicast
+            } else {
+                FloodReason::UnknownUnicast
+            },
+        },
+        Forwarding::Filter => SwitchDecision::Filtered,
+    }
+}
+
 impl Node for Switch {
     fn name(&self) -> &str {
         &self.name
@@ -45,12 +62,8 @@ impl Node for Switch {
     }
 
     fn interfaces(&self) -> Vec<InterfaceInfo> {
-        (1..=self.bridge.port_count())
-            .map(|n| InterfaceInfo {
-                name: format!("port{n}"),
-                mac: None,
-                ipv4: None,
-            })
+        (0..self.bridge.port_count())
+            .map(|n| InterfaceInfo { name: port_name(PortId(n)), mac: None, ipv4: None })
             .collect()
     }
 
@@ -58,22 +71,22 @@ impl Node for Switch {
         let header = match Frame::new_checked(bytes).and_then(|frame| EthernetRepr::parse(&frame)) {
             Ok(header) => header,
             Err(error) => {
-                self.events
-                    .push_back(NodeEvent::Dropped(format!("bad Ethernet frame: {error}")));
+                self.events.push_back(NodeEvent::Dropped(format!("bad Ethernet frame: {error}")));
                 return;
             }
         };
         let Ok(ingress) = u16::try_from(iface.0).map(PortId) else {
             return;
         };
-        let forwarding = self
-            .bridge
-            .handle_frame(now, ingress, header.src, header.dst);
-        for port in forwarding.egress_ports(self.bridge.port_count()) {
-            self.outbox
-                .push_back((IfaceId(usize::from(port.0)), bytes.to_vec()));
-        }
+        let forwarding = self.bridge.handle_frame(now, ingress, header.src, header.dst);
+        // Learning happens before the decision, so its events come first in the trace.
         self.drain_bridge();
+        let ports: Vec<PortId> = forwarding.egress_ports(self.bridge.port_count()).collect();
+        let decision = decision(forwarding, &ports, &header);
+        self.events.push_back(NodeEvent::Switched { dst: header.dst, decision });
+        for port in ports {
+            self.outbox.push_back((IfaceId(usize::from(port.0)), bytes.to_vec()));
+        }
     }
 
     fn handle_command(&mut self, _now: Duration, _command: &Command) {}
@@ -101,9 +114,9 @@ impl Node for Switch {
             .into_iter()
             .map(|entry| {
                 format!(
-                    "mac {} on port{} (age {:.1} s)",
+                    "mac {} on {} (age {:.1} s)",
                     entry.mac,
-                    entry.port.0 + 1,
+                    port_name(entry.port),
                     entry.age.as_secs_f64()
                 )
             })

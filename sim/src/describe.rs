@@ -18,12 +18,7 @@ pub fn summarize(bytes: &[u8]) -> String {
     match header.ethertype {
         EtherType::ARP => summarize_arp(frame.payload()),
         EtherType::IPV4 => summarize_ipv4(frame.payload()),
-        other => format!(
-            "{other} {} → {} ({} bytes)",
-            header.src,
-            header.dst,
-            bytes.len()
-        ),
+        other => format!("{other} {} → {} ({} bytes)", header.src, header.dst, bytes.len()),
     }
 }
 
@@ -43,8 +38,7 @@ fn summarize_arp(payload: &[u8]) -> String {
 }
 
 fn summarize_ipv4(payload: &[u8]) -> String {
-    let parsed =
-        Ipv4Packet::new_checked(payload).and_then(|packet| Ok((Ipv4Repr::parse(&packet)?, packet)));
+    let parsed = Ipv4Packet::new_checked(payload).and_then(|packet| Ok((Ipv4Repr::parse(&packet)?, packet)));
     let (header, packet) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => return format!("malformed IPv4: {error}"),
@@ -62,11 +56,7 @@ fn summarize_ipv4(payload: &[u8]) -> String {
     match header.protocol {
         IpProtocol::ICMP => {
             match IcmpPacket::new_checked(packet.payload()).and_then(|p| IcmpRepr::parse(&p)) {
-                Ok(message) => format!(
-                    "ICMP {addresses} {} ttl={}",
-                    icmp_summary(&message),
-                    header.ttl
-                ),
+                Ok(message) => format!("ICMP {addresses} {} ttl={}", icmp_summary(&message), header.ttl),
                 Err(error) => format!("ICMP {addresses} malformed: {error}"),
             }
         }
@@ -90,10 +80,7 @@ pub fn icmp_summary(message: &IcmpRepr<'_>) -> String {
             )
         }
         IcmpRepr::TimeExceeded { code, quoted } => {
-            format!(
-                "Time exceeded ({code:?}) about {} → {}",
-                quoted.header.src_addr, quoted.header.dst_addr
-            )
+            format!("Time exceeded ({code:?}) about {} → {}", quoted.header.src_addr, quoted.header.dst_addr)
         }
         other => format!("{other:?}"),
     }

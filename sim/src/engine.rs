@@ -128,47 +128,31 @@ impl Simulation {
     }
 
     /// Joins two interfaces with a point-to-point link named `a-b` after the nodes.
-    pub fn connect(
-        &mut self,
-        a: Endpoint,
-        b: Endpoint,
-        config: LinkConfig,
-    ) -> Result<LinkId, ConnectError> {
+    pub fn connect(&mut self, a: Endpoint, b: Endpoint, config: LinkConfig) -> Result<LinkId, ConnectError> {
         if !config.faults.is_valid() {
             return Err(ConnectError::BadFaults);
         }
         for end in [a, b] {
-            let node = self
-                .nodes
-                .get(end.node.0)
-                .ok_or(ConnectError::NoSuchNode(end.node))?;
+            let node = self.nodes.get(end.node.0).ok_or(ConnectError::NoSuchNode(end.node))?;
             let name = node.name().to_owned();
             match self.attachments[end.node.0].get(end.iface.0) {
                 None => {
-                    return Err(ConnectError::NoSuchInterface {
-                        node: name,
-                        iface: end.iface.0,
-                    });
+                    return Err(ConnectError::NoSuchInterface { node: name, iface: end.iface.0 });
                 }
                 Some(Some(_)) => {
-                    return Err(ConnectError::AlreadyConnected {
-                        node: name,
-                        iface: end.iface.0,
-                    });
+                    return Err(ConnectError::AlreadyConnected { node: name, iface: end.iface.0 });
                 }
                 Some(None) => {}
             }
         }
         let id = LinkId(self.links.len());
-        let name = format!(
-            "{}-{}",
-            self.nodes[a.node.0].name(),
-            self.nodes[b.node.0].name()
-        );
+        let name = format!("{}-{}", self.nodes[a.node.0].name(), self.nodes[b.node.0].name());
         let seed = mix_seed(self.seed, id.0 as u64);
         self.links.push(Link::new(name, [a, b], config, seed));
         self.attachments[a.node.0][a.iface.0] = Some((id, 0));
         self.attachments[b.node.0][b.iface.0] = Some((id, 1));
+        self.nodes[a.node.0].set_link_mtu(a.iface, config.mtu);
+        self.nodes[b.node.0].set_link_mtu(b.iface, config.mtu);
         Ok(id)
     }
 
@@ -178,11 +162,7 @@ impl Simulation {
     }
 
     fn push(&mut self, at: Duration, action: Action) {
-        self.queue.push(Scheduled {
-            at,
-            seq: self.next_seq,
-            action,
-        });
+        self.queue.push(Scheduled { at, seq: self.next_seq, action });
         self.next_seq += 1;
     }
 
@@ -192,11 +172,7 @@ impl Simulation {
         let mut steps = 0;
         while steps < max_steps {
             let Some(next) = self.queue.peek() else {
-                return RunSummary {
-                    end: self.now,
-                    steps,
-                    quiescent: true,
-                };
+                return RunSummary { end: self.now, steps, quiescent: true };
             };
             if next.at > until {
                 break;
@@ -226,11 +202,7 @@ impl Simulation {
             };
             self.flush(node);
         }
-        RunSummary {
-            end: self.now,
-            steps,
-            quiescent: false,
-        }
+        RunSummary { end: self.now, steps, quiescent: false }
     }
 
     /// Collects what a node produced after an input: frames onto links, events into the
@@ -238,11 +210,7 @@ impl Simulation {
     fn flush(&mut self, node: NodeId) {
         let now = self.now;
         while let Some(event) = self.nodes[node.0].poll_event() {
-            self.trace.push(TraceRecord::Event(EventRecord {
-                time: now,
-                node,
-                event,
-            }));
+            self.trace.push(TraceRecord::Event(EventRecord { time: now, node, event }));
         }
         while let Some((iface, bytes)) = self.nodes[node.0].poll_transmit() {
             self.transmit(Endpoint { node, iface }, bytes);
@@ -257,27 +225,16 @@ impl Simulation {
     }
 
     fn transmit(&mut self, from: Endpoint, bytes: Vec<u8>) {
-        let Some(Some((link_id, side))) = self.attachments[from.node.0].get(from.iface.0).copied()
-        else {
+        let Some(Some((link_id, side))) = self.attachments[from.node.0].get(from.iface.0).copied() else {
             return; // an unconnected interface: the frame goes nowhere
         };
         let link = &mut self.links[link_id.0];
         let to = link.ends[1 - side];
-        let header_len = if bytes.get(12..14) == Some(&[0x81, 0x00]) {
-            18
-        } else {
-            14
-        };
+        let header_len = if bytes.get(12..14) == Some(&[0x81, 0x00]) { 18 } else { 14 };
         let transmission = link.transmit(self.now, side, bytes, header_len);
         for (fate, bytes) in transmission.copies {
             if let Some(at) = fate.arrival() {
-                self.push(
-                    at,
-                    Action::Deliver {
-                        to,
-                        bytes: bytes.clone(),
-                    },
-                );
+                self.push(at, Action::Deliver { to, bytes: bytes.clone() });
             }
             self.trace.push(TraceRecord::Frame(FrameRecord {
                 time: transmission.start,
@@ -317,10 +274,7 @@ impl Simulation {
 
     /// A node by name.
     pub fn node_id(&self, name: &str) -> Option<NodeId> {
-        self.nodes
-            .iter()
-            .position(|node| node.name() == name)
-            .map(NodeId)
+        self.nodes.iter().position(|node| node.name() == name).map(NodeId)
     }
 
     /// A node's name.

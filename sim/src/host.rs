@@ -22,6 +22,7 @@ struct PingSession {
     next_seq: u16,
     interval: Duration,
     size: usize,
+    ttl: u8,
     next_send: Duration,
     sent_at: Vec<(u16, Duration)>,
 }
@@ -37,12 +38,7 @@ pub struct Host {
 impl Host {
     /// A host named `name` whose interface `iface_name` has `mac` and, if known, an
     /// address with its prefix length.
-    pub fn new(
-        name: &str,
-        iface_name: &str,
-        mac: MacAddress,
-        address: Option<(Ipv4Addr, u8)>,
-    ) -> Self {
+    pub fn new(name: &str, iface_name: &str, mac: MacAddress, address: Option<(Ipv4Addr, u8)>) -> Self {
         let net = address.and_then(|(ip, len)| Ipv4Net::new(ip, len).ok());
         Self {
             name: name.to_owned(),
@@ -78,15 +74,10 @@ impl Host {
         ping.next_seq = ping.next_seq.wrapping_add(1);
         ping.remaining -= 1;
         ping.next_send = now + ping.interval;
-        let request = IcmpRepr::EchoRequest {
-            ident: PING_IDENT,
-            seq_no,
-            data: &data,
-        }
-        .to_bytes();
-        self.stack
-            .record(NodeEvent::Ip(IpEvent::PingSent { dst, seq_no }));
-        self.stack.send(now, dst, IpProtocol::ICMP, &request);
+        let request = IcmpRepr::EchoRequest { ident: PING_IDENT, seq_no, data: &data }.to_bytes();
+        self.stack.record(NodeEvent::Ip(IpEvent::PingSent { dst, seq_no }));
+        let ttl = ping.ttl;
+        self.stack.send_with_ttl(now, dst, IpProtocol::ICMP, ttl, &request);
     }
 
     fn take_deliveries(&mut self) {
@@ -101,27 +92,19 @@ impl Host {
             };
             let from = delivered.header.src_addr;
             match message {
-                IcmpRepr::EchoReply {
-                    ident: PING_IDENT,
-                    seq_no,
-                    ..
-                } => {
-                    let sent = self.ping.as_ref().and_then(|p| {
-                        p.sent_at
-                            .iter()
-                            .find(|(s, _)| *s == seq_no)
-                            .map(|(_, t)| *t)
-                    });
+                IcmpRepr::EchoReply { ident: PING_IDENT, seq_no, .. } => {
+                    let sent = self
+                        .ping
+                        .as_ref()
+                        .and_then(|p| p.sent_at.iter().find(|(s, _)| *s == seq_no).map(|(_, t)| *t));
                     if let Some(sent) = sent {
                         let rtt = delivered.time.saturating_sub(sent);
-                        self.stack
-                            .record(NodeEvent::Ip(IpEvent::PingReply { from, seq_no, rtt }));
+                        self.stack.record(NodeEvent::Ip(IpEvent::PingReply { from, seq_no, rtt }));
                     }
                 }
                 IcmpRepr::DestinationUnreachable { .. } | IcmpRepr::TimeExceeded { .. } => {
                     let summary = crate::describe::icmp_summary(&message);
-                    self.stack
-                        .record(NodeEvent::Ip(IpEvent::PingError { from, summary }));
+                    self.stack.record(NodeEvent::Ip(IpEvent::IcmpErrorReceived { from, summary }));
                 }
                 _ => {}
             }
@@ -151,22 +134,21 @@ impl Node for Host {
         self.stack.record(NodeEvent::Command(command.clone()));
         match *command {
             Command::Resolve(ip) => self.stack.resolve_only(now, ip),
-            Command::Ping {
-                dst,
-                count,
-                interval,
-                size,
-            } => {
+            Command::Ping { dst, count, interval, size, ttl } => {
                 self.ping = Some(PingSession {
                     dst,
                     remaining: count,
                     next_seq: 1,
                     interval,
                     size,
+                    ttl,
                     next_send: now,
                     sent_at: Vec::new(),
                 });
                 self.send_due_pings(now);
+            }
+            Command::SendUdp { dst, src_port, dst_port, ref payload } => {
+                self.stack.send_udp(now, dst, src_port, dst_port, payload);
             }
         }
     }
@@ -180,15 +162,8 @@ impl Node for Host {
     }
 
     fn poll_timeout(&self) -> Option<Duration> {
-        let ping = self
-            .ping
-            .as_ref()
-            .filter(|p| p.remaining > 0)
-            .map(|p| p.next_send);
-        [self.stack.poll_timeout(), ping]
-            .into_iter()
-            .flatten()
-            .min()
+        let ping = self.ping.as_ref().filter(|p| p.remaining > 0).map(|p| p.next_send);
+        [self.stack.poll_timeout(), ping].into_iter().flatten().min()
     }
 
     fn handle_timeout(&mut self, now: Duration) {
@@ -199,5 +174,13 @@ impl Node for Host {
 
     fn describe_state(&self, now: Duration) -> Vec<String> {
         self.stack.describe(now)
+    }
+
+    fn set_link_mtu(&mut self, iface: IfaceId, mtu: usize) {
+        self.stack.set_mtu(iface.0, mtu);
+    }
+
+    fn routes(&self) -> Vec<String> {
+        self.stack.route_lines()
     }
 }

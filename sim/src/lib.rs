@@ -21,6 +21,7 @@ pub mod describe;
 mod engine;
 mod host;
 mod link;
+pub mod narrative;
 mod node;
 pub mod pcapng;
 mod router;
@@ -33,7 +34,9 @@ pub use bridge::Switch;
 pub use engine::{ConnectError, RunSummary, Simulation};
 pub use host::Host;
 pub use link::{Endpoint, Fate, Faults, Link, LinkConfig, LinkId, WIRE_OVERHEAD_BYTES};
-pub use node::{Command, IfaceId, InterfaceInfo, IpEvent, Node, NodeEvent, NodeId};
+pub use node::{
+    Command, FloodReason, IfaceId, InterfaceInfo, IpEvent, Node, NodeEvent, NodeId, SwitchDecision,
+};
 pub use router::Router;
 pub use stack::{DEFAULT_TTL, Delivered, IpInterface, IpStack, Pending};
 pub use trace::{EventRecord, FrameRecord, Trace, TraceRecord};

@@ -39,9 +39,7 @@ pub struct Faults {
 impl Faults {
     /// Whether every probability is a number in 0.0..=1.0.
     pub fn is_valid(&self) -> bool {
-        [self.loss, self.duplicate, self.reorder, self.corrupt]
-            .iter()
-            .all(|p| (0.0..=1.0).contains(p))
+        [self.loss, self.duplicate, self.reorder, self.corrupt].iter().all(|p| (0.0..=1.0).contains(p))
     }
 }
 
@@ -131,13 +129,7 @@ pub(crate) struct Transmission {
 impl Link {
     /// A link between two ends; `seed` feeds its fault RNG.
     pub fn new(name: String, ends: [Endpoint; 2], config: LinkConfig, seed: u64) -> Self {
-        Self {
-            name,
-            ends,
-            config,
-            busy_until: [Duration::ZERO; 2],
-            rng: ChaCha8Rng::seed_from_u64(seed),
-        }
+        Self { name, ends, config, busy_until: [Duration::ZERO; 2], rng: ChaCha8Rng::seed_from_u64(seed) }
     }
 
     /// Which side `from` is on, if it is an end of this link.
@@ -167,15 +159,7 @@ impl Link {
     ) -> Transmission {
         let payload_len = frame.len().saturating_sub(header_len);
         if payload_len > self.config.mtu {
-            return Transmission {
-                start: now,
-                copies: vec![(
-                    Fate::TooBig {
-                        mtu: self.config.mtu,
-                    },
-                    frame,
-                )],
-            };
+            return Transmission { start: now, copies: vec![(Fate::TooBig { mtu: self.config.mtu }, frame)] };
         }
         let start = now.max(self.busy_until[side]);
         let done = start + self.serialization_time(frame.len());
@@ -183,10 +167,7 @@ impl Link {
         let arrival = done + self.config.latency;
         let faults = self.config.faults;
         if self.chance(faults.loss) {
-            return Transmission {
-                start,
-                copies: vec![(Fate::Lost, frame)],
-            };
+            return Transmission { start, copies: vec![(Fate::Lost, frame)] };
         }
         let mut copies = Vec::with_capacity(2);
         let duplicate = self.chance(faults.duplicate);

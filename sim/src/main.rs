@@ -106,25 +106,16 @@ fn run(args: &RunArgs) -> Result<(), String> {
         sim.trace().frames().count(),
         sim.trace().events().count(),
         summary.end.as_secs_f64(),
-        if summary.quiescent {
-            ""
-        } else {
-            " (limit reached)"
-        }
+        if summary.quiescent { "" } else { " (limit reached)" }
     );
     if args.state {
         println!("== tables at the end ==");
         print!("{}", view::render_state(&sim));
     }
     if let Some(path) = &args.pcap {
-        let file =
-            std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
-        sim::pcapng::write_pcapng(&sim, std::io::BufWriter::new(file))
-            .map_err(|e| e.to_string())?;
-        println!(
-            "wrote {} (open it with Wireshark or `tshark -r`)",
-            path.display()
-        );
+        let file = std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
+        sim::pcapng::write_pcapng(&sim, std::io::BufWriter::new(file)).map_err(|e| e.to_string())?;
+        println!("wrote {} (open it with Wireshark or `tshark -r`)", path.display());
     }
     Ok(())
 }

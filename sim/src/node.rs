@@ -42,7 +42,67 @@ pub enum Command {
         interval: Duration,
         /// Bytes of echo data (56 by default, as ping sends).
         size: usize,
+        /// TTL of the requests (64 by default; `ping -t`).
+        ttl: u8,
     },
+    /// Send one UDP datagram (as `nc -u`).
+    SendUdp {
+        /// Destination address.
+        dst: Ipv4Addr,
+        /// Source port.
+        src_port: u16,
+        /// Destination port.
+        dst_port: u16,
+        /// Payload.
+        payload: Vec<u8>,
+    },
+}
+
+/// Why a switch flooded a frame.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FloodReason {
+    /// The destination is the broadcast address.
+    Broadcast,
+    /// The destination is a multicast address.
+    Multicast,
+    /// The destination is a unicast address the switch has not learned.
+    UnknownUnicast,
+}
+
+/// What a switch did with one frame.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum SwitchDecision {
+    /// Sent out of the one port its MAC table names.
+    Forwarded {
+        /// The port's name.
+        port: String,
+    },
+    /// Sent out of every port but the ingress one.
+    Flooded {
+        /// The ports' names.
+        ports: Vec<String>,
+        /// Why.
+        reason: FloodReason,
+    },
+    /// Sent nowhere (destination on the ingress port, or an invalid source).
+    Filtered,
+}
+
+/// The name the simulator gives a switch port: `port1` for `PortId(0)`.
+pub(crate) fn port_name(port: switch::PortId) -> String {
+    format!("port{}", u32::from(port.0) + 1)
+}
+
+fn fmt_bridge_event(event: &switch::BridgeEvent, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    use switch::BridgeEvent;
+    match event {
+        BridgeEvent::Learned { mac, port } => write!(f, "learned {mac} on {}", port_name(*port)),
+        BridgeEvent::Moved { mac, from, to } => {
+            write!(f, "{mac} moved from {} to {}", port_name(*from), port_name(*to))
+        }
+        BridgeEvent::Aged { mac, port } => write!(f, "{mac} on {} aged out", port_name(*port)),
+        other => write!(f, "{other}"),
+    }
 }
 
 /// A state change in a node's IP layer or applications.
@@ -97,6 +157,15 @@ pub enum IpEvent {
         /// Echo sequence number.
         seq_no: u16,
     },
+    /// Fragments were put back together into one datagram.
+    Reassembled {
+        /// Source of the datagram.
+        src: Ipv4Addr,
+        /// Its identification field.
+        ident: u16,
+        /// Its total length.
+        len: usize,
+    },
     /// The ping application sent an echo request.
     PingSent {
         /// Destination.
@@ -113,8 +182,8 @@ pub enum IpEvent {
         /// Round-trip time.
         rtt: Duration,
     },
-    /// The ping application got an ICMP error about one of its requests.
-    PingError {
+    /// An ICMP error arrived about a datagram this node sent.
+    IcmpErrorReceived {
         /// Who sent the error.
         from: Ipv4Addr,
         /// What it said.
@@ -125,59 +194,31 @@ pub enum IpEvent {
 impl fmt::Display for IpEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::RouteLookup {
-                dst,
-                next_hop,
-                on_link: true,
-                interface,
-            } => {
-                write!(
-                    f,
-                    "route lookup: {dst} is on-link via {interface} (next hop {next_hop})"
-                )
+            Self::RouteLookup { dst, next_hop, on_link: true, interface } => {
+                write!(f, "route lookup: {dst} is on-link via {interface} (next hop {next_hop})")
             }
-            Self::RouteLookup {
-                dst,
-                next_hop,
-                interface,
-                ..
-            } => {
-                write!(
-                    f,
-                    "route lookup: {dst} via gateway {next_hop} on {interface}"
-                )
+            Self::RouteLookup { dst, next_hop, interface, .. } => {
+                write!(f, "route lookup: {dst} via gateway {next_hop} on {interface}")
             }
             Self::NoRoute { dst } => write!(f, "no route to {dst}"),
-            Self::Forwarded {
-                dst,
-                next_hop,
-                from,
-                to,
-            } => {
-                write!(
-                    f,
-                    "forwarded to {dst}: {from} → {to}, next hop {next_hop}, TTL decremented"
-                )
+            Self::Forwarded { dst, next_hop, from, to } => {
+                write!(f, "forwarded to {dst}: {from} → {to}, next hop {next_hop}, TTL decremented")
             }
             Self::TtlExceeded { dst } => write!(f, "TTL of a datagram to {dst} ran out: dropped"),
             Self::IcmpErrorSent { to, summary } => write!(f, "sent ICMP {summary} to {to}"),
             Self::EchoAnswered { to, ident, seq_no } => {
-                write!(
-                    f,
-                    "answered echo request from {to} (id {ident:#06x}, seq {seq_no})"
-                )
+                write!(f, "answered echo request from {to} (id {ident:#06x}, seq {seq_no})")
+            }
+            Self::Reassembled { src, ident, len } => {
+                write!(f, "reassembled datagram {ident:#06x} from {src} ({len} bytes)")
             }
             Self::PingSent { dst, seq_no } => {
                 write!(f, "ping {dst}: sent echo request seq {seq_no}")
             }
             Self::PingReply { from, seq_no, rtt } => {
-                write!(
-                    f,
-                    "ping: reply from {from} seq {seq_no} time {:.3} ms",
-                    rtt.as_secs_f64() * 1e3
-                )
+                write!(f, "ping: reply from {from} seq {seq_no} time {:.3} ms", rtt.as_secs_f64() * 1e3)
             }
-            Self::PingError { from, summary } => write!(f, "ping: {summary} from {from}"),
+            Self::IcmpErrorReceived { from, summary } => write!(f, "received ICMP {summary} from {from}"),
         }
     }
 }
@@ -192,6 +233,13 @@ pub enum NodeEvent {
     Bridge(switch::BridgeEvent),
     /// From the IP layer or an application.
     Ip(IpEvent),
+    /// A switch's forwarding decision for one frame.
+    Switched {
+        /// The frame's destination.
+        dst: MacAddress,
+        /// What the switch did.
+        decision: SwitchDecision,
+    },
     /// A frame the node received and dropped, and why.
     Dropped(String),
     /// A scenario command the node started.
@@ -202,11 +250,28 @@ impl fmt::Display for NodeEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Arp(event) => write!(f, "ARP: {event}"),
-            Self::Bridge(event) => write!(f, "bridge: {event}"),
+            Self::Bridge(event) => fmt_bridge_event(event, f),
+            Self::Switched { dst, decision: SwitchDecision::Forwarded { port } } => {
+                write!(f, "{dst} is in the MAC table on {port}: forwarded there only")
+            }
+            Self::Switched { decision: SwitchDecision::Flooded { ports, reason }, .. } => {
+                let why = match reason {
+                    FloodReason::Broadcast => "broadcast",
+                    FloodReason::Multicast => "multicast",
+                    FloodReason::UnknownUnicast => "unknown unicast",
+                };
+                write!(f, "{why}: flooded to {}", ports.join(", "))
+            }
+            Self::Switched { dst, decision: SwitchDecision::Filtered } => {
+                write!(f, "{dst} is on the ingress port: filtered")
+            }
             Self::Dropped(why) => write!(f, "dropped: {why}"),
             Self::Ip(event) => write!(f, "{event}"),
             Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),
             Self::Command(Command::Ping { dst, count, .. }) => write!(f, "ping -c {count} {dst}"),
+            Self::Command(Command::SendUdp { dst, dst_port, payload, .. }) => {
+                write!(f, "send {} bytes of UDP to {dst}:{dst_port}", payload.len())
+            }
         }
     }
 }
@@ -235,4 +300,10 @@ pub trait Node: fmt::Debug {
     fn handle_timeout(&mut self, now: Duration);
     /// Lines describing the node's tables (ARP cache, MAC table) at `now`.
     fn describe_state(&self, now: Duration) -> Vec<String>;
+    /// The link on `iface` carries at most `mtu` bytes of payload per frame.
+    fn set_link_mtu(&mut self, _iface: IfaceId, _mtu: usize) {}
+    /// The node's routing table, one route per line (none for a switch).
+    fn routes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

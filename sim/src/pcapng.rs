@@ -34,11 +34,8 @@ const NANOSECOND_RESOLUTION: u8 = 9;
 pub fn write_pcapng<W: Write>(sim: &Simulation, writer: W) -> Result<W, PcapngError> {
     let mut out = PcapNgWriter::new(writer)?;
     for link in sim.links() {
-        let description = format!(
-            "{} <-> {}",
-            sim.endpoint_name(link.ends[0]),
-            sim.endpoint_name(link.ends[1])
-        );
+        let description =
+            format!("{} <-> {}", sim.endpoint_name(link.ends[0]), sim.endpoint_name(link.ends[1]));
         let idb = InterfaceDescriptionBlock {
             linktype: DataLink::ETHERNET,
             snaplen: 0,
@@ -56,9 +53,7 @@ pub fn write_pcapng<W: Write>(sim: &Simulation, writer: W) -> Result<W, PcapngEr
     for (_, frame) in frames {
         let comment = match &frame.fate {
             Fate::Delivered { .. } => None,
-            Fate::Corrupted { bit, .. } => {
-                Some(format!("corrupted on the link: bit {bit} flipped"))
-            }
+            Fate::Corrupted { bit, .. } => Some(format!("corrupted on the link: bit {bit} flipped")),
             Fate::Lost => Some("lost on the link".to_owned()),
             Fate::TooBig { mtu } => Some(format!("dropped: larger than the link MTU {mtu}")),
         };

@@ -19,14 +19,9 @@ pub struct Router {
 impl Router {
     /// A router named `name`.
     pub fn new(name: &str, interfaces: &[(&str, MacAddress, Ipv4Net)]) -> Self {
-        let interfaces = interfaces
-            .iter()
-            .map(|(n, mac, net)| IpInterface::new(n, *mac, Some(*net)))
-            .collect();
-        Self {
-            name: name.to_owned(),
-            stack: IpStack::new(interfaces, true),
-        }
+        let interfaces =
+            interfaces.iter().map(|(n, mac, net)| IpInterface::new(n, *mac, Some(*net))).collect();
+        Self { name: name.to_owned(), stack: IpStack::new(interfaces, true) }
     }
 
     /// Adds a static route via `gateway` on interface `iface`.
@@ -85,5 +80,13 @@ impl Node for Router {
 
     fn describe_state(&self, now: Duration) -> Vec<String> {
         self.stack.describe(now)
+    }
+
+    fn set_link_mtu(&mut self, iface: IfaceId, mtu: usize) {
+        self.stack.set_mtu(iface.0, mtu);
+    }
+
+    fn routes(&self) -> Vec<String> {
+        self.stack.route_lines()
     }
 }

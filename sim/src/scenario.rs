@@ -96,14 +96,8 @@ fn net(ip: Ipv4Addr, len: u8) -> Ipv4Net {
 
 fn join(sim: &mut Simulation, a: (NodeId, usize), b: (NodeId, usize), link: LinkConfig) {
     let result = sim.connect(
-        Endpoint {
-            node: a.0,
-            iface: IfaceId(a.1),
-        },
-        Endpoint {
-            node: b.0,
-            iface: IfaceId(b.1),
-        },
+        Endpoint { node: a.0, iface: IfaceId(a.1) },
+        Endpoint { node: b.0, iface: IfaceId(b.1) },
         link,
     );
     // Every interface here is fresh and the fault check is the caller's: a failure is a
@@ -112,9 +106,7 @@ fn join(sim: &mut Simulation, a: (NodeId, usize), b: (NodeId, usize), link: Link
 }
 
 fn host(sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr, gateway: Ipv4Addr) -> NodeId {
-    sim.add_node(Box::new(
-        Host::new(name, "eth0", mac_for(number, 0), Some((ip, 24))).with_gateway(gateway),
-    ))
+    sim.add_node(Box::new(Host::new(name, "eth0", mac_for(number, 0), Some((ip, 24))).with_gateway(gateway)))
 }
 
 /// Builds the embedded topology of DESIGN.md on `sim`, every link configured as `link`,
@@ -127,10 +119,7 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
     let rt1 = sim.add_node(Box::new(
         Router::new(
             "rt1",
-            &[
-                ("lan", mac_for(3, 0), net(RT1_LAN, 24)),
-                ("wan", mac_for(3, 1), net(RT1_WAN, 24)),
-            ],
+            &[("lan", mac_for(3, 0), net(RT1_LAN, 24)), ("wan", mac_for(3, 1), net(RT1_WAN, 24))],
         )
         .with_route(Ipv4Net::default(), RT2_TO_RT1, 1),
     ));
@@ -138,23 +127,27 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
     for (port, node) in [cl1, cl2, rt1].into_iter().enumerate() {
         join(sim, (node, 0), (sw1, port), link);
     }
-    let rt2 = sim.add_node(Box::new(Router::new(
-        "rt2",
-        &[
-            ("if1", mac_for(4, 1), net(RT2_TO_RT1, 24)),
-            ("if2", mac_for(4, 2), net(RT2_TO_NS1, 24)),
-            ("if3", mac_for(4, 3), net(RT2_TO_FW1, 24)),
-            ("if4", mac_for(4, 4), net(RT2_TO_DNS, 24)),
-        ],
-    )));
+    let rt2 = sim.add_node(Box::new(
+        Router::new(
+            "rt2",
+            &[
+                ("if1", mac_for(4, 1), net(RT2_TO_RT1, 24)),
+                ("if2", mac_for(4, 2), net(RT2_TO_NS1, 24)),
+                ("if3", mac_for(4, 3), net(RT2_TO_FW1, 24)),
+                ("if4", mac_for(4, 4), net(RT2_TO_DNS, 24)),
+            ],
+        )
+        // Until rt1 does NAPT and fw1 DNAT, rt2 routes the private networks like any others.
+        .with_route(net(CL1, 24).trunc(), RT1_WAN, 0)
+        .with_route(net(LB1_VIP, 16).trunc(), FW1_OUT, 2),
+    ));
     join(sim, (rt1, 1), (rt2, 0), link);
     let ns1 = host(sim, "ns1", 5, NS1, RT2_TO_NS1);
     join(sim, (ns1, 0), (rt2, 1), link);
     let sw3 = sim.add_node(Box::new(Switch::new("sw3", 4)));
     join(sim, (rt2, 3), (sw3, 0), link);
-    for (port, (name, number, ip)) in [("root", 6, ROOT), ("com", 7, COM), ("exns", 8, EXNS)]
-        .into_iter()
-        .enumerate()
+    for (port, (name, number, ip)) in
+        [("root", 6, ROOT), ("com", 7, COM), ("exns", 8, EXNS)].into_iter().enumerate()
     {
         let server = host(sim, name, number, ip, RT2_TO_DNS);
         join(sim, (server, 0), (sw3, port + 1), link);
@@ -162,10 +155,7 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
     let fw1 = sim.add_node(Box::new(
         Router::new(
             "fw1",
-            &[
-                ("out", mac_for(9, 0), net(FW1_OUT, 24)),
-                ("in", mac_for(9, 1), net(FW1_IN, 24)),
-            ],
+            &[("out", mac_for(9, 0), net(FW1_OUT, 24)), ("in", mac_for(9, 1), net(FW1_IN, 24))],
         )
         .with_route(Ipv4Net::default(), RT2_TO_FW1, 0)
         .with_route(net(LB1_SERVERS, 24).trunc(), LB1_VIP, 1),
@@ -174,10 +164,7 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
     let lb1 = sim.add_node(Box::new(
         Router::new(
             "lb1",
-            &[
-                ("vip", mac_for(10, 0), net(LB1_VIP, 24)),
-                ("srv", mac_for(10, 1), net(LB1_SERVERS, 24)),
-            ],
+            &[("vip", mac_for(10, 0), net(LB1_VIP, 24)), ("srv", mac_for(10, 1), net(LB1_SERVERS, 24))],
         )
         .with_route(Ipv4Net::default(), FW1_IN, 0),
     ));
@@ -197,12 +184,7 @@ pub fn schedule_ping_flow(sim: &mut Simulation, lan: &Lan) {
     sim.schedule(
         Duration::ZERO,
         lan.cl1,
-        Command::Ping {
-            dst: addr::CL2,
-            count: 2,
-            interval: Duration::from_secs(1),
-            size: 56,
-        },
+        Command::Ping { dst: addr::CL2, count: 2, interval: Duration::from_secs(1), size: 56, ttl: 64 },
     );
 }
 

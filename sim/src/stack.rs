@@ -3,15 +3,19 @@
 //! forwarding.
 
 use core::time::Duration;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::net::Ipv4Addr;
 
 use arp::{ArpPacket, ArpRepr, CacheConfig, NeighborCache, Released, Resolution};
 use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
 use icmp::{IcmpPacket, IcmpRepr, QuoteLimit};
 use ipnet::Ipv4Net;
-use ipv4::route::{InterfaceId, Route, RoutingTable};
+use ipv4::forward::ForwardDecision;
+use ipv4::route::{InterfaceId, NextHop, Route, RoutingTable};
 use ipv4::{Dscp, Ecn, IpProtocol, Ipv4Options, Ipv4Packet, Ipv4Repr};
+use ipv4::{Reassembler, ReassemblyConfig};
+
+use udp::{ChecksumCheck, UdpPacket, UdpRepr};
 
 use crate::node::{IfaceId, InterfaceInfo, IpEvent, NodeEvent};
 
@@ -50,11 +54,7 @@ impl IpInterface {
             mac,
             address,
             mtu: 1500,
-            neighbors: NeighborCache::new(
-                CacheConfig::default(),
-                mac,
-                address.map(|net| net.addr()),
-            ),
+            neighbors: NeighborCache::new(CacheConfig::default(), mac, address.map(|net| net.addr())),
         }
     }
 }
@@ -77,6 +77,8 @@ pub struct IpStack {
     routes: RoutingTable,
     forwarding: bool,
     next_ident: u16,
+    reassembler: Reassembler,
+    open_udp_ports: BTreeSet<u16>,
     outbox: VecDeque<(IfaceId, Vec<u8>)>,
     events: VecDeque<NodeEvent>,
     inbox: VecDeque<Delivered>,
@@ -97,6 +99,8 @@ impl IpStack {
             routes,
             forwarding,
             next_ident: 1,
+            reassembler: Reassembler::new(ReassemblyConfig::default()),
+            open_udp_ports: BTreeSet::new(),
             outbox: VecDeque::new(),
             events: VecDeque::new(),
             inbox: VecDeque::new(),
@@ -105,14 +109,78 @@ impl IpStack {
 
     /// Adds a route via `gateway` (0.0.0.0/0 for the default route).
     pub fn add_gateway_route(&mut self, prefix: Ipv4Net, gateway: Ipv4Addr, iface: usize) {
-        let _ = self
+        let _ = self.routes.add(Route::gateway(prefix, gateway, InterfaceId(iface as u16)));
+    }
+
+    /// Sets an interface's MTU (the largest datagram it sends unfragmented).
+    pub fn set_mtu(&mut self, iface: usize, mtu: usize) {
+        if let Some(interface) = self.interfaces.get_mut(iface) {
+            interface.mtu = mtu;
+        }
+    }
+
+    /// Lets UDP datagrams to `port` through to the application instead of answering them
+    /// with ICMP port unreachable.
+    pub fn open_udp_port(&mut self, port: u16) {
+        self.open_udp_ports.insert(port);
+    }
+
+    /// Sends one UDP datagram from this node's address for the route to `dst`.
+    pub fn send_udp(
+        &mut self,
+        now: Duration,
+        dst: Ipv4Addr,
+        src_port: u16,
+        dst_port: u16,
+        payload: &[u8],
+    ) -> bool {
+        let src = self
             .routes
-            .add(Route::gateway(prefix, gateway, InterfaceId(iface as u16)));
+            .lookup(dst)
+            .and_then(|route| self.interfaces.get(usize::from(route.interface.0)))
+            .and_then(|iface| iface.address)
+            .map(|net| net.addr());
+        let Some(src) = src else {
+            self.events.push_back(NodeEvent::Ip(IpEvent::NoRoute { dst }));
+            return false;
+        };
+        let repr = UdpRepr { src_port, dst_port, payload_len: payload.len() };
+        match repr.to_bytes(src, dst, payload) {
+            Ok(datagram) => self.send(now, dst, IpProtocol::UDP, &datagram),
+            Err(error) => {
+                self.events.push_back(NodeEvent::Dropped(format!("cannot build UDP datagram: {error}")));
+                false
+            }
+        }
     }
 
     /// The routing table.
     pub fn routes(&self) -> &RoutingTable {
         &self.routes
+    }
+
+    /// The routing table as `ip route` would show it, most specific prefix first.
+    pub fn route_lines(&self) -> Vec<String> {
+        let mut routes: Vec<_> = self.routes.iter().collect();
+        routes.sort_by_key(|route| (core::cmp::Reverse(route.prefix.prefix_len()), route.prefix));
+        routes
+            .into_iter()
+            .map(|route| {
+                let dev =
+                    self.interfaces.get(usize::from(route.interface.0)).map_or("?", |i| i.name.as_str());
+                match route.next_hop {
+                    NextHop::OnLink => format!("{} dev {dev} (connected)", route.prefix),
+                    NextHop::Gateway(gateway) => {
+                        let prefix = if route.prefix.prefix_len() == 0 {
+                            "default".to_owned()
+                        } else {
+                            route.prefix.to_string()
+                        };
+                        format!("{prefix} via {gateway} dev {dev}")
+                    }
+                }
+            })
+            .collect()
     }
 
     /// Interfaces as the topology shows them.
@@ -129,10 +197,7 @@ impl IpStack {
 
     /// The first interface's address, the host's own address.
     pub fn primary_address(&self) -> Option<Ipv4Addr> {
-        self.interfaces
-            .first()
-            .and_then(|iface| iface.address)
-            .map(|net| net.addr())
+        self.interfaces.first().and_then(|iface| iface.address).map(|net| net.addr())
     }
 
     fn is_local(&self, dst: Ipv4Addr) -> bool {
@@ -166,14 +231,26 @@ impl IpStack {
 
     /// The earliest deadline of any interface's neighbour cache.
     pub fn poll_timeout(&self) -> Option<Duration> {
-        self.interfaces
-            .iter()
-            .filter_map(|iface| iface.neighbors.poll_timeout())
-            .min()
+        let neighbors = self.interfaces.iter().filter_map(|iface| iface.neighbors.poll_timeout());
+        neighbors.chain(self.reassembler.poll_timeout()).min()
     }
 
     /// Runs retries and expiries.
     pub fn handle_timeout(&mut self, now: Duration) {
+        self.reassembler.handle_timeout(now);
+        while let Some(expired) = self.reassembler.poll_event() {
+            self.events.push_back(NodeEvent::Dropped(format!(
+                "reassembly of datagram {:#06x} from {} timed out",
+                expired.key.ident, expired.key.src_addr
+            )));
+            // RFC 1122 §3.3.2: only when the first fragment arrived, quoting it.
+            if expired.first_fragment.is_some() {
+                let quote = expired.quote;
+                self.send_icmp_error(now, &quote, |quoted| {
+                    IcmpRepr::reassembly_time_exceeded(quoted, QuoteLimit::Rfc792).ok()
+                });
+            }
+        }
         for index in 0..self.interfaces.len() {
             self.interfaces[index].neighbors.handle_timeout(now);
             self.drain_neighbors(now, index);
@@ -185,10 +262,7 @@ impl IpStack {
         let mut lines = Vec::new();
         for iface in &self.interfaces {
             for entry in iface.neighbors.entries(now) {
-                lines.push(format!(
-                    "arp {} is-at {} dev {}",
-                    entry.ip, entry.mac, iface.name
-                ));
+                lines.push(format!("arp {} is-at {} dev {}", entry.ip, entry.mac, iface.name));
             }
         }
         lines
@@ -198,57 +272,31 @@ impl IpStack {
         let Some(src) = self.interfaces.get(iface).map(|i| i.mac) else {
             return;
         };
-        let repr = EthernetRepr {
-            src,
-            dst,
-            vlan: None,
-            ethertype,
-        };
+        let repr = EthernetRepr { src, dst, vlan: None, ethertype };
         if self.outbox.len() >= MAX_OUTBOX {
             self.outbox.pop_front();
         }
         // A NIC pads short frames to the Ethernet minimum on the wire.
-        self.outbox.push_back((
-            IfaceId(iface),
-            repr.to_frame(payload, Padding::MinimumFrame),
-        ));
+        self.outbox.push_back((IfaceId(iface), repr.to_frame(payload, Padding::MinimumFrame)));
     }
 
     fn drain_neighbors(&mut self, now: Duration, iface: usize) {
         while let Some(transmit) = self.interfaces[iface].neighbors.poll_transmit() {
-            self.send_frame(
-                iface,
-                transmit.dst_mac,
-                EtherType::ARP,
-                &transmit.packet.to_bytes(),
-            );
+            self.send_frame(iface, transmit.dst_mac, EtherType::ARP, &transmit.packet.to_bytes());
         }
         while let Some(released) = self.interfaces[iface].neighbors.poll_released() {
             match released {
-                Released::Resolved {
-                    mac,
-                    packet: Pending::Datagram(datagram),
-                    ..
-                } => {
+                Released::Resolved { mac, packet: Pending::Datagram(datagram), .. } => {
                     self.send_frame(iface, mac, EtherType::IPV4, &datagram);
                 }
-                Released::Unreachable {
-                    packet: Pending::Datagram(datagram),
-                    ..
-                } => {
+                Released::Unreachable { packet: Pending::Datagram(datagram), .. } => {
                     // RFC 1122 §2.3.2.2 / RFC 1812 §4.3.3.1: tell the source its host is unreachable.
                     self.send_icmp_error(now, &datagram, |quoted| {
                         IcmpRepr::host_unreachable(quoted, QuoteLimit::Rfc792).ok()
                     });
                 }
-                Released::Resolved {
-                    packet: Pending::ResolveOnly,
-                    ..
-                }
-                | Released::Unreachable {
-                    packet: Pending::ResolveOnly,
-                    ..
-                } => {}
+                Released::Resolved { packet: Pending::ResolveOnly, .. }
+                | Released::Unreachable { packet: Pending::ResolveOnly, .. } => {}
             }
         }
         while let Some(event) = self.interfaces[iface].neighbors.poll_event() {
@@ -258,10 +306,7 @@ impl IpStack {
 
     /// Resolves `ip` on `iface` with nothing queued behind it.
     pub fn resolve_only(&mut self, now: Duration, ip: Ipv4Addr) {
-        let iface = self
-            .routes
-            .lookup(ip)
-            .map_or(0, |route| usize::from(route.interface.0));
+        let iface = self.routes.lookup(ip).map_or(0, |route| usize::from(route.interface.0));
         if let Some(interface) = self.interfaces.get_mut(iface) {
             let _ = interface.neighbors.resolve(now, ip, Pending::ResolveOnly);
             self.drain_neighbors(now, iface);
@@ -270,16 +315,21 @@ impl IpStack {
 
     /// Originates a datagram: route lookup, fragmentation to the interface MTU, neighbour
     /// resolution. Returns false (with an event) when there is no route.
-    pub fn send(
+    pub fn send(&mut self, now: Duration, dst: Ipv4Addr, protocol: IpProtocol, payload: &[u8]) -> bool {
+        self.send_with_ttl(now, dst, protocol, DEFAULT_TTL, payload)
+    }
+
+    /// [`IpStack::send`] with a chosen TTL.
+    pub fn send_with_ttl(
         &mut self,
         now: Duration,
         dst: Ipv4Addr,
         protocol: IpProtocol,
+        ttl: u8,
         payload: &[u8],
     ) -> bool {
         let Some(route) = self.routes.lookup(dst).copied() else {
-            self.events
-                .push_back(NodeEvent::Ip(IpEvent::NoRoute { dst }));
+            self.events.push_back(NodeEvent::Ip(IpEvent::NoRoute { dst }));
             return false;
         };
         let iface = usize::from(route.interface.0);
@@ -299,7 +349,7 @@ impl IpStack {
             src_addr: src,
             dst_addr: dst,
             protocol,
-            ttl: DEFAULT_TTL,
+            ttl,
             dscp: Dscp::CS0,
             ecn: Ecn::NOT_ECT,
             ident,
@@ -317,41 +367,25 @@ impl IpStack {
                 true
             }
             Err(error) => {
-                self.events
-                    .push_back(NodeEvent::Dropped(format!("cannot send to {dst}: {error}")));
+                self.events.push_back(NodeEvent::Dropped(format!("cannot send to {dst}: {error}")));
                 false
             }
         }
     }
 
-    fn transmit_datagram(
-        &mut self,
-        now: Duration,
-        iface: usize,
-        next_hop: Ipv4Addr,
-        datagram: Vec<u8>,
-    ) {
-        let mac = if next_hop.is_broadcast() {
-            Some(MacAddress::BROADCAST)
-        } else {
-            None
-        };
+    fn transmit_datagram(&mut self, now: Duration, iface: usize, next_hop: Ipv4Addr, datagram: Vec<u8>) {
+        let mac = if next_hop.is_broadcast() { Some(MacAddress::BROADCAST) } else { None };
         if let Some(mac) = mac {
             self.send_frame(iface, mac, EtherType::IPV4, &datagram);
             return;
         }
-        match self.interfaces[iface]
-            .neighbors
-            .resolve(now, next_hop, Pending::Datagram(datagram))
-        {
+        match self.interfaces[iface].neighbors.resolve(now, next_hop, Pending::Datagram(datagram)) {
             Resolution::Ready(mac, Pending::Datagram(datagram)) => {
                 self.send_frame(iface, mac, EtherType::IPV4, &datagram)
             }
             Resolution::Ready(_, Pending::ResolveOnly) | Resolution::Queued => {}
             Resolution::Dropped(_) => {
-                self.events.push_back(NodeEvent::Dropped(format!(
-                    "ARP queue for {next_hop} is full"
-                )));
+                self.events.push_back(NodeEvent::Dropped(format!("ARP queue for {next_hop} is full")));
             }
         }
         self.drain_neighbors(now, iface);
@@ -386,13 +420,11 @@ impl IpStack {
         let Some(interface) = self.interfaces.get(iface) else {
             return;
         };
-        let parsed =
-            Frame::new_checked(bytes).and_then(|frame| Ok((EthernetRepr::parse(&frame)?, frame)));
+        let parsed = Frame::new_checked(bytes).and_then(|frame| Ok((EthernetRepr::parse(&frame)?, frame)));
         let (header, frame) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => {
-                self.events
-                    .push_back(NodeEvent::Dropped(format!("bad Ethernet frame: {error}")));
+                self.events.push_back(NodeEvent::Dropped(format!("bad Ethernet frame: {error}")));
                 return;
             }
         };
@@ -402,13 +434,11 @@ impl IpStack {
         }
         match header.ethertype {
             EtherType::ARP => {
-                match ArpPacket::new_checked(frame.payload())
-                    .and_then(|packet| ArpRepr::parse(&packet))
-                {
+                match ArpPacket::new_checked(frame.payload()).and_then(|packet| ArpRepr::parse(&packet)) {
                     Ok(repr) => self.interfaces[iface].neighbors.handle_arp(now, &repr),
-                    Err(error) => self
-                        .events
-                        .push_back(NodeEvent::Dropped(format!("bad ARP packet: {error}"))),
+                    Err(error) => {
+                        self.events.push_back(NodeEvent::Dropped(format!("bad ARP packet: {error}")))
+                    }
                 }
                 self.drain_neighbors(now, iface);
             }
@@ -418,13 +448,12 @@ impl IpStack {
     }
 
     fn handle_ipv4(&mut self, now: Duration, iface: usize, bytes: &[u8]) {
-        let parsed = Ipv4Packet::new_checked(bytes)
-            .and_then(|packet| Ok((Ipv4Repr::parse(&packet)?, packet)));
+        let parsed =
+            Ipv4Packet::new_checked(bytes).and_then(|packet| Ok((Ipv4Repr::parse(&packet)?, packet)));
         let (header, packet) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => {
-                self.events
-                    .push_back(NodeEvent::Dropped(format!("bad IPv4 packet: {error}")));
+                self.events.push_back(NodeEvent::Dropped(format!("bad IPv4 packet: {error}")));
                 return;
             }
         };
@@ -437,75 +466,124 @@ impl IpStack {
 
     fn deliver(&mut self, now: Duration, header: Ipv4Repr, payload: &[u8]) {
         if header.more_frags || header.frag_offset != 0 {
-            self.events.push_back(NodeEvent::Dropped(
-                "fragment: reassembly not enabled here".to_owned(),
-            ));
+            match self.reassembler.handle_fragment(now, &header, payload) {
+                Ok(Some((whole, data))) => {
+                    self.events.push_back(NodeEvent::Ip(IpEvent::Reassembled {
+                        src: whole.src_addr,
+                        ident: whole.ident,
+                        len: whole.buffer_len(),
+                    }));
+                    self.deliver(now, whole, &data);
+                }
+                Ok(None) => {}
+                Err(error) => self.events.push_back(NodeEvent::Dropped(format!("fragment: {error}"))),
+            }
             return;
         }
         if header.protocol == IpProtocol::ICMP
-            && let Ok(IcmpRepr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            }) = IcmpPacket::new_checked(payload).and_then(|p| IcmpRepr::parse(&p))
+            && let Ok(IcmpRepr::EchoRequest { ident, seq_no, data }) =
+                IcmpPacket::new_checked(payload).and_then(|p| IcmpRepr::parse(&p))
         {
             self.events.push_back(NodeEvent::Ip(IpEvent::EchoAnswered {
                 to: header.src_addr,
                 ident,
                 seq_no,
             }));
-            let reply = IcmpRepr::EchoReply {
-                ident,
-                seq_no,
-                data,
-            }
-            .to_bytes();
+            let reply = IcmpRepr::EchoReply { ident, seq_no, data }.to_bytes();
             self.send(now, header.src_addr, IpProtocol::ICMP, &reply);
+            return;
+        }
+        if header.protocol == IpProtocol::UDP {
+            let udp = UdpPacket::new_checked(payload)
+                .and_then(|p| UdpRepr::parse(&p, header.src_addr, header.dst_addr, ChecksumCheck::Verify));
+            match udp {
+                Ok(repr) if !self.open_udp_ports.contains(&repr.dst_port) => {
+                    // RFC 1122 §4.1.3.1: a datagram to a closed port gets ICMP port unreachable,
+                    // unless it was broadcast (checked by `send_icmp_error`).
+                    let original = self.rebuild(&header, payload);
+                    self.send_icmp_error(now, &original, |quoted| {
+                        IcmpRepr::port_unreachable(quoted, QuoteLimit::Rfc792).ok()
+                    });
+                    return;
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    self.events.push_back(NodeEvent::Dropped(format!("bad UDP datagram: {error}")));
+                    return;
+                }
+            }
+        } else if header.protocol != IpProtocol::ICMP && header.protocol != IpProtocol::TCP {
+            // RFC 1122 §3.2.2.1: SHOULD send protocol unreachable for a transport we lack.
+            let original = self.rebuild(&header, payload);
+            self.send_icmp_error(now, &original, |quoted| {
+                IcmpRepr::protocol_unreachable(quoted, QuoteLimit::Rfc792).ok()
+            });
             return;
         }
         if self.inbox.len() >= MAX_INBOX {
             self.inbox.pop_front();
         }
-        self.inbox.push_back(Delivered {
-            time: now,
-            header,
-            payload: payload.to_vec(),
-        });
+        self.inbox.push_back(Delivered { time: now, header, payload: payload.to_vec() });
+    }
+
+    /// The datagram as it arrived (after reassembly), for an ICMP error to quote.
+    fn rebuild(&self, header: &Ipv4Repr, payload: &[u8]) -> Vec<u8> {
+        Ipv4Repr { payload_len: payload.len(), ..*header }.to_bytes(payload).unwrap_or_default()
     }
 
     fn forward(&mut self, now: Duration, ingress: usize, datagram: &[u8]) {
         let mut datagram = datagram.to_vec();
-        let Ok(mut packet) = Ipv4Packet::new_checked(&mut datagram[..]) else {
-            return;
-        };
+        let Ok(packet) = Ipv4Packet::new_checked(&datagram[..]) else { return };
         let dst = packet.dst_addr();
-        if packet.ttl() <= 1 {
-            self.events
-                .push_back(NodeEvent::Ip(IpEvent::TtlExceeded { dst }));
-            let original = packet.into_inner().to_vec();
-            self.send_icmp_error(now, &original, |quoted| {
-                IcmpRepr::time_exceeded(quoted, QuoteLimit::Rfc792).ok()
-            });
-            return;
-        }
-        let Some(route) = self.routes.lookup(dst).copied() else {
-            self.events
-                .push_back(NodeEvent::Ip(IpEvent::NoRoute { dst }));
-            let original = packet.into_inner().to_vec();
-            self.send_icmp_error(now, &original, |quoted| {
-                IcmpRepr::net_unreachable(quoted, QuoteLimit::Rfc792).ok()
-            });
-            return;
+        let interfaces = &self.interfaces;
+        let decision = ipv4::forward::forward(&mut datagram, &self.routes, |egress| {
+            interfaces.get(usize::from(egress.0)).map_or(0, |iface| iface.mtu)
+        });
+        let (next_hop, egress, fragment_mtu) = match decision {
+            ForwardDecision::Forward { next_hop, interface } => (next_hop, interface, None),
+            ForwardDecision::Fragment { next_hop, interface, mtu } => (next_hop, interface, Some(mtu)),
+            ForwardDecision::TimeExceeded => {
+                self.events.push_back(NodeEvent::Ip(IpEvent::TtlExceeded { dst }));
+                self.send_icmp_error(now, &datagram, |quoted| {
+                    IcmpRepr::time_exceeded(quoted, QuoteLimit::Rfc792).ok()
+                });
+                return;
+            }
+            ForwardDecision::Unreachable(_) => {
+                self.events.push_back(NodeEvent::Ip(IpEvent::NoRoute { dst }));
+                self.send_icmp_error(now, &datagram, |quoted| {
+                    IcmpRepr::net_unreachable(quoted, QuoteLimit::Rfc792).ok()
+                });
+                return;
+            }
+            ForwardDecision::FragmentationNeeded { mtu } => {
+                let mtu = u16::try_from(mtu).unwrap_or(u16::MAX);
+                self.send_icmp_error(now, &datagram, |quoted| {
+                    IcmpRepr::frag_needed(quoted, mtu, QuoteLimit::Rfc792).ok()
+                });
+                return;
+            }
+            other => {
+                self.events.push_back(NodeEvent::Dropped(format!("not forwarded: {other:?}")));
+                return;
+            }
         };
-        packet.decrement_ttl();
-        let egress = usize::from(route.interface.0);
-        let next_hop = route.next_hop_for(dst);
+        let egress = usize::from(egress.0);
         self.events.push_back(NodeEvent::Ip(IpEvent::Forwarded {
             dst,
             next_hop,
             from: self.interfaces[ingress].name.clone(),
             to: self.interfaces[egress].name.clone(),
         }));
-        self.transmit_datagram(now, egress, next_hop, datagram);
+        let Some(mtu) = fragment_mtu else {
+            self.transmit_datagram(now, egress, next_hop, datagram);
+            return;
+        };
+        let parsed = Ipv4Packet::new_checked(&datagram[..]).and_then(|p| Ok((Ipv4Repr::parse(&p)?, p)));
+        let fragments =
+            parsed.ok().and_then(|(repr, p)| ipv4::fragment::fragment(&repr, p.payload(), mtu).ok());
+        for fragment in fragments.unwrap_or_default() {
+            self.transmit_datagram(now, egress, next_hop, fragment);
+        }
     }
 }

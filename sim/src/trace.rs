@@ -69,11 +69,7 @@ impl Trace {
 
     /// An empty trace holding at most `limit` records.
     pub fn with_limit(limit: usize) -> Self {
-        Self {
-            records: Vec::new(),
-            limit,
-            truncated: false,
-        }
+        Self { records: Vec::new(), limit, truncated: false }
     }
 
     pub(crate) fn push(&mut self, record: TraceRecord) {

@@ -1,51 +1,13 @@
 //! Text views over the trace: the run listing and the topology.
 
 use core::fmt::Write;
-use core::time::Duration;
 
-use crate::describe::summarize;
 use crate::engine::Simulation;
-use crate::link::Fate;
-use crate::trace::TraceRecord;
 
-fn seconds(time: Duration) -> String {
-    format!("{:>10.6} s", time.as_secs_f64())
-}
-
-/// Every frame and event of the run, in time order: one line per frame (time, link,
-/// sender → receiver, summary, fate) and one indented line per node event.
+/// The run as the textbook tells it: phases, every frame (time, sender → receiver,
+/// link, decode) and the numbered steps that explain it.
 pub fn render_run(sim: &Simulation) -> String {
-    let mut out = String::new();
-    for record in sim.trace().records() {
-        match record {
-            TraceRecord::Frame(frame) => {
-                let fate = match &frame.fate {
-                    Fate::Delivered { .. } => String::new(),
-                    Fate::Corrupted { bit, .. } => format!("  [corrupted: bit {bit}]"),
-                    Fate::Lost => "  [lost]".to_owned(),
-                    Fate::TooBig { mtu } => format!("  [dropped: > MTU {mtu}]"),
-                };
-                let _ = writeln!(
-                    out,
-                    "{}  {:<9} {} → {}   {}{fate}",
-                    seconds(frame.time),
-                    sim.links()[frame.link.0].name,
-                    sim.node_name(frame.from.node),
-                    sim.node_name(frame.to.node),
-                    summarize(&frame.bytes),
-                );
-            }
-            TraceRecord::Event(event) => {
-                let _ = writeln!(
-                    out,
-                    "{}      {}: {}",
-                    seconds(event.time),
-                    sim.node_name(event.node),
-                    event.event
-                );
-            }
-        }
-    }
+    let mut out = crate::narrative::render(&crate::narrative::narrate(sim));
     if sim.trace().truncated() {
         out.push_str("(trace truncated: record limit reached)\n");
     }
@@ -59,10 +21,12 @@ pub fn render_topology(sim: &Simulation) -> String {
         let _ = writeln!(out, "  {} ({})", node.name(), node.kind());
         for iface in node.interfaces() {
             let mac = iface.mac.map_or_else(String::new, |mac| mac.to_string());
-            let ip = iface
-                .ipv4
-                .map_or_else(String::new, |(ip, len)| format!("{ip}/{len}"));
-            let _ = writeln!(out, "    {:<6} {:<17} {}", iface.name, mac, ip);
+            let ip = iface.ipv4.map_or_else(String::new, |(ip, len)| format!("{ip}/{len}"));
+            let line = format!("    {:<6} {:<17} {}", iface.name, mac, ip);
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        for route in node.routes() {
+            let _ = writeln!(out, "    route  {route}");
         }
     }
     out.push_str("Links\n");

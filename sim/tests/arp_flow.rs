@@ -51,10 +51,8 @@ fn request_is_flooded_and_reply_is_unicast() {
         // sw1 learned cl1's port from the request, so the reply goes there alone.
         ("cl1-sw1", "sw1", "cl1", reply),
     ];
-    let expected: Vec<_> = expected
-        .iter()
-        .map(|(l, f, t, o)| ((*l).to_owned(), (*f).to_owned(), (*t).to_owned(), *o))
-        .collect();
+    let expected: Vec<_> =
+        expected.iter().map(|(l, f, t, o)| ((*l).to_owned(), (*f).to_owned(), (*t).to_owned(), *o)).collect();
     assert_eq!(hops, expected);
 
     let (eth, arp) = arp_of(frames[0]);
@@ -62,10 +60,7 @@ fn request_is_flooded_and_reply_is_unicast() {
     assert_eq!((arp.sender_ip, arp.target_ip), (addr::CL1, addr::CL2));
     let (eth, arp) = arp_of(frames[4]);
     assert_eq!(eth.dst, scenario::mac_for(1, 0));
-    assert_eq!(
-        (arp.sender_ip, arp.sender_mac),
-        (addr::CL2, scenario::mac_for(2, 0))
-    );
+    assert_eq!((arp.sender_ip, arp.sender_mac), (addr::CL2, scenario::mac_for(2, 0)));
     // The switch forwards frames unchanged.
     assert_eq!(frames[0].bytes, frames[1].bytes);
     assert_eq!(frames[3].bytes, frames[4].bytes);
@@ -81,32 +76,14 @@ fn both_hosts_end_with_each_other_in_their_caches_and_sw1_learned_both() {
     let sw1 = sim.node_id("sw1").unwrap();
     let now = sim.now();
     let state = |id: sim::NodeId| sim.nodes()[id.0].describe_state(now).join("\n");
-    assert!(
-        state(cl1).contains("192.168.1.2 is-at 02:00:00:00:02:00"),
-        "{}",
-        state(cl1)
-    );
+    assert!(state(cl1).contains("192.168.1.2 is-at 02:00:00:00:02:00"), "{}", state(cl1));
     // cl2 learned cl1 from the request itself (RFC 826 merge rule: the request targets
     // cl2), so its own resolution at t = 1 s needs no frame.
-    assert!(
-        state(cl2).contains("192.168.1.1 is-at 02:00:00:00:01:00"),
-        "{}",
-        state(cl2)
-    );
-    assert!(
-        sim.trace()
-            .frames()
-            .all(|f| f.time < Duration::from_secs(1))
-    );
+    assert!(state(cl2).contains("192.168.1.1 is-at 02:00:00:00:01:00"), "{}", state(cl2));
+    assert!(sim.trace().frames().all(|f| f.time < Duration::from_secs(1)));
     let table = state(sw1);
-    assert!(
-        table.contains("02:00:00:00:01:00") && table.contains("02:00:00:00:02:00"),
-        "{table}"
-    );
-    assert!(
-        !table.contains("02:00:00:00:03:00"),
-        "rt1 never sent: {table}"
-    );
+    assert!(table.contains("02:00:00:00:01:00") && table.contains("02:00:00:00:02:00"), "{table}");
+    assert!(!table.contains("02:00:00:00:03:00"), "rt1 never sent: {table}");
 }
 
 #[test]
@@ -151,50 +128,23 @@ fn unanswered_requests_are_retried_once_a_second_then_given_up() {
     let mut sim = Simulation::new(1);
     let lan = scenario::build_lan(&mut sim, LinkConfig::default());
     // Nobody owns 192.168.1.99.
-    sim.schedule(
-        Duration::ZERO,
-        lan.cl1,
-        sim::Command::Resolve("192.168.1.99".parse().unwrap()),
-    );
+    sim.schedule(Duration::ZERO, lan.cl1, sim::Command::Resolve("192.168.1.99".parse().unwrap()));
     sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
-    let requests: Vec<Duration> = sim
-        .trace()
-        .frames()
-        .filter(|f| f.from.node == lan.cl1)
-        .map(|f| f.time)
-        .collect();
-    assert_eq!(
-        requests,
-        [
-            Duration::ZERO,
-            Duration::from_secs(1),
-            Duration::from_secs(2)
-        ]
-    );
+    let requests: Vec<Duration> =
+        sim.trace().frames().filter(|f| f.from.node == lan.cl1).map(|f| f.time).collect();
+    assert_eq!(requests, [Duration::ZERO, Duration::from_secs(1), Duration::from_secs(2)]);
     let failed = sim.trace().events().any(|e| {
-        e.node == lan.cl1
-            && matches!(
-                &e.event,
-                NodeEvent::Arp(arp::ArpEvent::ResolutionFailed { .. })
-            )
+        e.node == lan.cl1 && matches!(&e.event, NodeEvent::Arp(arp::ArpEvent::ResolutionFailed { .. }))
     });
-    assert!(
-        failed,
-        "cl1 reports the failure so it can send ICMP host unreachable"
-    );
+    assert!(failed, "cl1 reports the failure so it can send ICMP host unreachable");
 }
 
 #[test]
 fn a_lossy_link_delays_resolution_until_a_retry_gets_through() {
     // With 60 % loss, some seed loses the first request or reply; the retry a second later
     // then resolves. Every run either resolves or reports failure: never hangs.
-    let lossy = LinkConfig {
-        faults: sim::Faults {
-            loss: 0.6,
-            ..sim::Faults::default()
-        },
-        ..LinkConfig::default()
-    };
+    let lossy =
+        LinkConfig { faults: sim::Faults { loss: 0.6, ..sim::Faults::default() }, ..LinkConfig::default() };
     let mut saw_retry_success = false;
     for seed in 1..=20 {
         let sim = run(seed, lossy);
@@ -204,20 +154,12 @@ fn a_lossy_link_delays_resolution_until_a_retry_gets_through() {
                 .then_some(e.time)
         });
         let failed = sim.trace().events().any(|e| {
-            e.node == cl1
-                && matches!(
-                    &e.event,
-                    NodeEvent::Arp(arp::ArpEvent::ResolutionFailed { .. })
-                )
+            e.node == cl1 && matches!(&e.event, NodeEvent::Arp(arp::ArpEvent::ResolutionFailed { .. }))
         });
-        assert!(
-            resolved_at.is_some() != failed,
-            "seed {seed}: exactly one outcome"
-        );
+        assert!(resolved_at.is_some() != failed, "seed {seed}: exactly one outcome");
         saw_retry_success |= resolved_at.is_some_and(|t| t >= Duration::from_secs(1));
         assert!(
-            sim.trace().frames().any(|f| f.fate == Fate::Lost)
-                || resolved_at < Some(Duration::from_secs(1))
+            sim.trace().frames().any(|f| f.fate == Fate::Lost) || resolved_at < Some(Duration::from_secs(1))
         );
     }
     assert!(saw_retry_success);

@@ -4,10 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn tshark_available() -> bool {
-    let found = Command::new("tshark")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let found = Command::new("tshark").arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
         eprintln!("skipping: tshark is not installed (.ci/run installs it)");
     }
@@ -24,20 +21,12 @@ fn packetflow_run(flow: &str, path: &PathBuf) {
         .arg(path)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
 fn tshark(args: &[&str]) -> String {
     let output = Command::new("tshark").args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "tshark {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "tshark {args:?}: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -50,12 +39,7 @@ fn cli_pcapng_opens_in_tshark_with_one_interface_per_link() {
     packetflow_run("arp", &path);
     let file = path.to_str().unwrap();
 
-    let malformed = tshark(&[
-        "-r",
-        file,
-        "-Y",
-        "_ws.malformed || _ws.expert.severity >= \"warning\"",
-    ]);
+    let malformed = tshark(&["-r", file, "-Y", "_ws.malformed || _ws.expert.severity >= \"warning\""]);
     assert_eq!(malformed.trim(), "", "tshark flags frames as malformed");
 
     let fields = tshark(&[
@@ -98,14 +82,7 @@ fn ping_pcapng_has_valid_checksums_and_the_textbook_order() {
     let path = temp_path("ping.pcapng");
     packetflow_run("ping", &path);
     let file = path.to_str().unwrap();
-    let checked = [
-        "-o",
-        "ip.check_checksum:TRUE",
-        "-o",
-        "udp.check_checksum:TRUE",
-        "-r",
-        file,
-    ];
+    let checked = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-r", file];
     let bad = tshark(&[&checked[..], &["-Y", "_ws.malformed || ip.checksum.status == 0 || icmp.checksum.status == 0 || _ws.expert.severity >= \"warning\""]].concat());
     assert_eq!(bad.trim(), "", "malformed frames or bad checksums");
     // What cl1 sees on its own link, in order.
@@ -136,12 +113,7 @@ fn ping_pcapng_has_valid_checksums_and_the_textbook_order() {
     let rows: Vec<&str> = rows.lines().collect();
     assert_eq!(
         rows[..4],
-        [
-            "ARP,1,,,",
-            "ARP,2,,,",
-            "ICMP,,8,192.168.1.1,192.168.1.2",
-            "ICMP,,0,192.168.1.2,192.168.1.1",
-        ]
+        ["ARP,1,,,", "ARP,2,,,", "ICMP,,8,192.168.1.1,192.168.1.2", "ICMP,,0,192.168.1.2,192.168.1.1",]
     );
     let _ = std::fs::remove_file(&path);
 }

@@ -231,11 +231,7 @@ impl LearningBridge {
                 self.push_event(BridgeEvent::Aged { mac, port: from });
                 self.push_event(BridgeEvent::Learned { mac, port });
             } else if from != port {
-                self.push_event(BridgeEvent::Moved {
-                    mac,
-                    from,
-                    to: port,
-                });
+                self.push_event(BridgeEvent::Moved { mac, from, to: port });
             }
             return;
         }
@@ -252,13 +248,7 @@ impl LearningBridge {
             // Nothing can age before this first entry does.
             self.next_sweep = now.saturating_add(aging_time);
         }
-        self.table.insert(
-            key,
-            Entry {
-                port,
-                last_seen: now,
-            },
-        );
+        self.table.insert(key, Entry { port, last_seen: now });
         self.push_event(BridgeEvent::Learned { mac, port });
     }
 
@@ -284,10 +274,7 @@ impl LearningBridge {
         aged.sort_unstable_by_key(|&(key, _)| key);
         let aged = core::mem::take(&mut self.aged_scratch);
         for &(key, port) in &aged {
-            self.push_event(BridgeEvent::Aged {
-                mac: mac_from_key(key),
-                port,
-            });
+            self.push_event(BridgeEvent::Aged { mac: mac_from_key(key), port });
         }
         self.aged_scratch = aged;
         let earliest_expiry = oldest_live.map_or(Duration::MAX, |t| t.saturating_add(aging_time));
@@ -331,10 +318,7 @@ mod tests {
         let low = MacAddress([0x02, 0xff, 0, 0, 0, 1]);
         let high = MacAddress([0x04, 0, 0, 0, 0, 0]);
         assert_eq!(mac_from_key(low.to_u64()), low);
-        assert_eq!(
-            mac_from_key(MacAddress::BROADCAST.to_u64()),
-            MacAddress::BROADCAST
-        );
+        assert_eq!(mac_from_key(MacAddress::BROADCAST.to_u64()), MacAddress::BROADCAST);
         assert!(low.to_u64() < high.to_u64() && low < high);
     }
 
@@ -342,21 +326,15 @@ mod tests {
     fn sweep_interval_is_a_tenth_of_aging_with_a_floor() {
         let bridge = LearningBridge::new(BridgeConfig::default(), 1);
         assert_eq!(bridge.sweep_interval(), Duration::from_secs(30));
-        let config = BridgeConfig {
-            aging_time: Duration::ZERO,
-            ..BridgeConfig::default()
-        };
+        let config = BridgeConfig { aging_time: Duration::ZERO, ..BridgeConfig::default() };
         let bridge = LearningBridge::new(config, 1);
         assert_eq!(bridge.sweep_interval(), MIN_SWEEP_INTERVAL);
     }
 
     #[test]
     fn a_huge_table_size_only_preallocates_up_to_the_limit() {
-        let config = BridgeConfig {
-            max_entries: usize::MAX,
-            max_events: usize::MAX,
-            ..BridgeConfig::default()
-        };
+        let config =
+            BridgeConfig { max_entries: usize::MAX, max_events: usize::MAX, ..BridgeConfig::default() };
         let mut bridge = LearningBridge::new(config, 2);
         let a = MacAddress([2, 0, 0, 0, 0, 1]);
         bridge.handle_frame(Duration::ZERO, PortId(0), a, MacAddress::BROADCAST);

@@ -38,22 +38,10 @@ impl Forwarding {
         match *self {
             Self::Unicast(port) => {
                 let start = u32::from(port.0);
-                EgressPorts {
-                    next: start,
-                    end: (start + 1).min(end),
-                    except: None,
-                }
+                EgressPorts { next: start, end: (start + 1).min(end), except: None }
             }
-            Self::Flood { except } => EgressPorts {
-                next: 0,
-                end,
-                except: Some(except.0),
-            },
-            Self::Filter => EgressPorts {
-                next: 0,
-                end: 0,
-                except: None,
-            },
+            Self::Flood { except } => EgressPorts { next: 0, end, except: Some(except.0) },
+            Self::Filter => EgressPorts { next: 0, end: 0, except: None },
         }
     }
 }
@@ -115,17 +103,10 @@ mod tests {
     #[test]
     fn ports_beyond_the_count_are_never_yielded() {
         assert_eq!(Forwarding::Unicast(PortId(5)).egress_ports(5).count(), 0);
-        let flood = Forwarding::Flood {
-            except: PortId(u16::MAX),
-        };
+        let flood = Forwarding::Flood { except: PortId(u16::MAX) };
         assert_eq!(flood.egress_ports(u16::MAX).len(), usize::from(u16::MAX));
         let last = Forwarding::Unicast(PortId(u16::MAX));
         assert_eq!(last.egress_ports(u16::MAX).count(), 0);
-        assert_eq!(
-            Forwarding::Flood { except: PortId(9) }
-                .egress_ports(0)
-                .len(),
-            0
-        );
+        assert_eq!(Forwarding::Flood { except: PortId(9) }.egress_ports(0).len(), 0);
     }
 }

@@ -84,23 +84,13 @@ pub fn frame_sequence(
         39 => port_in(port_count),
         1 => (port_count..=port_count.saturating_add(2)).prop_map(PortId),
     ];
-    let frame = (
-        gap_any(),
-        ingress,
-        source_any(stations),
-        destination_any(stations),
-    );
+    let frame = (gap_any(), ingress, source_any(stations), destination_any(stations));
     proptest::collection::vec(frame, len).prop_map(|raw| {
         let mut now = Duration::ZERO;
         raw.into_iter()
             .map(|(gap, ingress, src, dst)| {
                 now = now.saturating_add(gap);
-                TestFrame {
-                    now,
-                    ingress,
-                    src,
-                    dst,
-                }
+                TestFrame { now, ingress, src, dst }
             })
             .collect()
     })

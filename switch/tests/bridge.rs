@@ -33,13 +33,7 @@ fn learns_the_source_port() {
     assert_eq!(bridge.lookup(T0, a), Some(PortId(2)));
     assert_eq!(bridge.lookup(T0, b), None);
     assert_eq!(bridge.len(), 1);
-    assert_eq!(
-        drain(&mut bridge),
-        [BridgeEvent::Learned {
-            mac: a,
-            port: PortId(2)
-        }]
-    );
+    assert_eq!(drain(&mut bridge), [BridgeEvent::Learned { mac: a, port: PortId(2) }]);
 }
 
 #[test]
@@ -58,10 +52,7 @@ fn floods_unknown_broadcast_and_multicast_to_all_but_ingress() {
 fn multicast_destination_floods_even_if_someone_forged_it_as_a_source() {
     let mut bridge = bridge(3);
     let group: MacAddress = "01:00:5e:00:00:01".parse().unwrap();
-    assert_eq!(
-        bridge.handle_frame(T0, PortId(2), group, station_mac(1)),
-        Forwarding::Filter
-    );
+    assert_eq!(bridge.handle_frame(T0, PortId(2), group, station_mac(1)), Forwarding::Filter);
     assert_eq!(
         bridge.handle_frame(T0, PortId(0), station_mac(1), group),
         Forwarding::Flood { except: PortId(0) }
@@ -76,10 +67,7 @@ fn forwards_known_unicast_to_its_one_port() {
     let reply = bridge.handle_frame(secs(1), PortId(3), b, a);
     assert_eq!(reply, Forwarding::Unicast(PortId(0)));
     assert_eq!(egress(reply, 4), [0]);
-    assert_eq!(
-        bridge.handle_frame(secs(2), PortId(0), a, b),
-        Forwarding::Unicast(PortId(3))
-    );
+    assert_eq!(bridge.handle_frame(secs(2), PortId(0), a, b), Forwarding::Unicast(PortId(3)));
 }
 
 #[test]
@@ -102,14 +90,7 @@ fn a_station_seen_on_another_port_moves() {
     drain(&mut bridge);
     bridge.handle_frame(secs(5), PortId(3), a, b);
     assert_eq!(bridge.lookup(secs(5), a), Some(PortId(3)));
-    assert_eq!(
-        drain(&mut bridge),
-        [BridgeEvent::Moved {
-            mac: a,
-            from: PortId(0),
-            to: PortId(3)
-        }]
-    );
+    assert_eq!(drain(&mut bridge), [BridgeEvent::Moved { mac: a, from: PortId(0), to: PortId(3) }]);
     assert_eq!(bridge.len(), 1);
 }
 
@@ -142,13 +123,7 @@ fn entries_age_out_on_virtual_time() {
     bridge.handle_timeout(AGING);
     assert!(bridge.is_empty());
     assert_eq!(bridge.poll_timeout(), None);
-    assert_eq!(
-        drain(&mut bridge),
-        [BridgeEvent::Aged {
-            mac: a,
-            port: PortId(0)
-        }]
-    );
+    assert_eq!(drain(&mut bridge), [BridgeEvent::Aged { mac: a, port: PortId(0) }]);
 }
 
 #[test]
@@ -192,25 +167,13 @@ fn a_station_heard_after_expiry_but_before_the_sweep_is_aged_then_learned() {
     bridge.handle_frame(secs(301), PortId(2), a, MacAddress::BROADCAST);
     assert_eq!(
         drain(&mut bridge),
-        [
-            BridgeEvent::Aged {
-                mac: a,
-                port: PortId(0)
-            },
-            BridgeEvent::Learned {
-                mac: a,
-                port: PortId(2)
-            },
-        ]
+        [BridgeEvent::Aged { mac: a, port: PortId(0) }, BridgeEvent::Learned { mac: a, port: PortId(2) },]
     );
     assert_eq!(bridge.lookup(secs(301), a), Some(PortId(2)));
 }
 
 fn small_table(max_entries: usize) -> LearningBridge {
-    let config = BridgeConfig {
-        max_entries,
-        ..BridgeConfig::default()
-    };
+    let config = BridgeConfig { max_entries, ..BridgeConfig::default() };
     LearningBridge::new(config, 4)
 }
 
@@ -225,18 +188,9 @@ fn a_full_table_refuses_new_stations_but_still_floods_their_frames() {
     let decision = bridge.handle_frame(secs(10), PortId(2), c, a);
     assert_eq!(decision, Forwarding::Unicast(PortId(0)));
     assert_eq!(bridge.lookup(secs(10), c), None);
-    assert_eq!(
-        drain(&mut bridge),
-        [BridgeEvent::TableFull {
-            mac: c,
-            port: PortId(2)
-        }]
-    );
+    assert_eq!(drain(&mut bridge), [BridgeEvent::TableFull { mac: c, port: PortId(2) }]);
     // Frames to the unlearned station flood, and known stations still refresh.
-    assert_eq!(
-        bridge.handle_frame(secs(11), PortId(0), a, c),
-        Forwarding::Flood { except: PortId(0) }
-    );
+    assert_eq!(bridge.handle_frame(secs(11), PortId(0), a, c), Forwarding::Flood { except: PortId(0) });
     assert_eq!(bridge.poll_event(), None);
     assert_eq!(bridge.len(), 2);
 }
@@ -253,16 +207,7 @@ fn a_full_table_evicts_aged_entries_for_a_new_station_when_a_sweep_is_due() {
     bridge.handle_frame(secs(300), PortId(2), c, b);
     assert_eq!(
         drain(&mut bridge),
-        [
-            BridgeEvent::Aged {
-                mac: a,
-                port: PortId(0)
-            },
-            BridgeEvent::Learned {
-                mac: c,
-                port: PortId(2)
-            },
-        ]
+        [BridgeEvent::Aged { mac: a, port: PortId(0) }, BridgeEvent::Learned { mac: c, port: PortId(2) },]
     );
     assert_eq!(bridge.lookup(secs(300), c), Some(PortId(2)));
     assert_eq!(bridge.lookup(secs(300), b), Some(PortId(1)));
@@ -283,11 +228,7 @@ fn a_mac_flood_does_not_evict_live_stations() {
     assert_eq!(bridge.dropped_events(), 1000 - 256);
     let events = drain(&mut bridge);
     assert_eq!(events.len(), 256);
-    assert!(
-        events
-            .iter()
-            .all(|e| matches!(e, BridgeEvent::TableFull { .. }))
-    );
+    assert!(events.iter().all(|e| matches!(e, BridgeEvent::TableFull { .. })));
 }
 
 #[test]
@@ -295,10 +236,7 @@ fn invalid_sources_are_not_learned_and_are_filtered() {
     let mut bridge = bridge(3);
     let multicast: MacAddress = "01:80:c2:00:00:00".parse().unwrap();
     for src in [multicast, MacAddress::BROADCAST, MacAddress::UNSPECIFIED] {
-        assert_eq!(
-            bridge.handle_frame(T0, PortId(1), src, station_mac(1)),
-            Forwarding::Filter
-        );
+        assert_eq!(bridge.handle_frame(T0, PortId(1), src, station_mac(1)), Forwarding::Filter);
         assert_eq!(bridge.lookup(T0, src), None);
     }
     assert!(bridge.is_empty());
@@ -308,37 +246,22 @@ fn invalid_sources_are_not_learned_and_are_filtered() {
 #[test]
 fn an_ingress_port_the_bridge_does_not_have_is_filtered_and_teaches_nothing() {
     let mut bridge = bridge(3);
-    assert_eq!(
-        bridge.handle_frame(T0, PortId(3), station_mac(1), MacAddress::BROADCAST),
-        Forwarding::Filter
-    );
+    assert_eq!(bridge.handle_frame(T0, PortId(3), station_mac(1), MacAddress::BROADCAST), Forwarding::Filter);
     assert!(bridge.is_empty());
     let mut none = LearningBridge::new(BridgeConfig::default(), 0);
-    assert_eq!(
-        none.handle_frame(T0, PortId(0), station_mac(1), MacAddress::BROADCAST),
-        Forwarding::Filter
-    );
+    assert_eq!(none.handle_frame(T0, PortId(0), station_mac(1), MacAddress::BROADCAST), Forwarding::Filter);
 }
 
 #[test]
 fn entries_are_listed_sorted_by_mac_with_their_age() {
     let mut bridge = bridge(4);
     for (i, t) in [(7u16, 0u64), (2, 5), (9, 10), (4, 15)] {
-        bridge.handle_frame(
-            secs(t),
-            PortId(i % 4),
-            station_mac(i),
-            MacAddress::BROADCAST,
-        );
+        bridge.handle_frame(secs(t), PortId(i % 4), station_mac(i), MacAddress::BROADCAST);
     }
     let entries = bridge.entries(secs(20));
     let expected: Vec<TableEntry> = [(2u16, 15u64), (4, 5), (7, 20), (9, 10)]
         .into_iter()
-        .map(|(i, age)| TableEntry {
-            mac: station_mac(i),
-            port: PortId(i % 4),
-            age: secs(age),
-        })
+        .map(|(i, age)| TableEntry { mac: station_mac(i), port: PortId(i % 4), age: secs(age) })
         .collect();
     assert_eq!(entries, expected);
     // Aged entries are left out, even before the sweep.
@@ -355,13 +278,7 @@ fn flushing_a_port_forgets_its_stations() {
     bridge.flush_port(PortId(1));
     assert_eq!(bridge.len(), 1);
     assert_eq!(bridge.lookup(T0, station_mac(2)), None);
-    assert_eq!(
-        drain(&mut bridge),
-        [BridgeEvent::Flushed {
-            port: PortId(1),
-            removed: 2
-        }]
-    );
+    assert_eq!(drain(&mut bridge), [BridgeEvent::Flushed { port: PortId(1), removed: 2 }]);
     bridge.flush_port(PortId(2));
     bridge.flush_port(PortId(999));
     assert_eq!(bridge.poll_event(), None);
@@ -370,10 +287,7 @@ fn flushing_a_port_forgets_its_stations() {
 #[test]
 fn aged_events_come_in_mac_order_whatever_the_hash_seed() {
     let run = |hash_seed| {
-        let config = BridgeConfig {
-            hash_seed,
-            ..BridgeConfig::default()
-        };
+        let config = BridgeConfig { hash_seed, ..BridgeConfig::default() };
         let mut bridge = LearningBridge::new(config, 2);
         for i in (0..50u16).rev() {
             bridge.handle_frame(T0, PortId(i % 2), station_mac(i), MacAddress::BROADCAST);
@@ -384,13 +298,7 @@ fn aged_events_come_in_mac_order_whatever_the_hash_seed() {
     };
     let events = run(1);
     assert_eq!(events.len(), 50);
-    assert_eq!(
-        events[0],
-        BridgeEvent::Aged {
-            mac: station_mac(0),
-            port: PortId(0)
-        }
-    );
+    assert_eq!(events[0], BridgeEvent::Aged { mac: station_mac(0), port: PortId(0) });
     assert_eq!(events, run(0xdead_beef));
 }
 
@@ -398,42 +306,17 @@ fn aged_events_come_in_mac_order_whatever_the_hash_seed() {
 fn events_read_as_sentences() {
     let mac = station_mac(10);
     let cases = [
+        (BridgeEvent::Learned { mac, port: PortId(1) }, "learned 02:00:00:00:00:0a on port 1"),
         (
-            BridgeEvent::Learned {
-                mac,
-                port: PortId(1),
-            },
-            "learned 02:00:00:00:00:0a on port 1",
-        ),
-        (
-            BridgeEvent::Moved {
-                mac,
-                from: PortId(1),
-                to: PortId(2),
-            },
+            BridgeEvent::Moved { mac, from: PortId(1), to: PortId(2) },
             "02:00:00:00:00:0a moved from port 1 to port 2",
         ),
+        (BridgeEvent::Aged { mac, port: PortId(1) }, "02:00:00:00:00:0a on port 1 aged out"),
         (
-            BridgeEvent::Aged {
-                mac,
-                port: PortId(1),
-            },
-            "02:00:00:00:00:0a on port 1 aged out",
-        ),
-        (
-            BridgeEvent::TableFull {
-                mac,
-                port: PortId(1),
-            },
+            BridgeEvent::TableFull { mac, port: PortId(1) },
             "MAC table full: 02:00:00:00:00:0a on port 1 not learned",
         ),
-        (
-            BridgeEvent::Flushed {
-                port: PortId(1),
-                removed: 3,
-            },
-            "flushed 3 entries of port 1",
-        ),
+        (BridgeEvent::Flushed { port: PortId(1), removed: 3 }, "flushed 3 entries of port 1"),
     ];
     for (event, text) in cases {
         assert_eq!(event.to_string(), text);
@@ -442,10 +325,7 @@ fn events_read_as_sentences() {
 
 #[test]
 fn a_zero_sized_event_queue_counts_every_event_as_dropped() {
-    let config = BridgeConfig {
-        max_events: 0,
-        ..BridgeConfig::default()
-    };
+    let config = BridgeConfig { max_events: 0, ..BridgeConfig::default() };
     let mut bridge = LearningBridge::new(config, 2);
     bridge.handle_frame(T0, PortId(0), station_mac(1), station_mac(2));
     bridge.handle_frame(T0, PortId(1), station_mac(2), station_mac(1));

@@ -46,12 +46,7 @@ impl Model {
     }
 
     fn handle_frame(&mut self, frame: TestFrame) -> Forwarding {
-        let TestFrame {
-            now,
-            ingress,
-            src,
-            dst,
-        } = frame;
+        let TestFrame { now, ingress, src, dst } = frame;
         if ingress.0 >= self.port_count || src.is_multicast() || src == MacAddress::UNSPECIFIED {
             return Forwarding::Filter;
         }
@@ -72,11 +67,7 @@ impl Model {
                 self.events.push(BridgeEvent::Aged { mac, port: from });
                 self.events.push(BridgeEvent::Learned { mac, port });
             } else if from != port {
-                self.events.push(BridgeEvent::Moved {
-                    mac,
-                    from,
-                    to: port,
-                });
+                self.events.push(BridgeEvent::Moved { mac, from, to: port });
             }
             self.table.insert(mac, (port, now));
             return;
@@ -116,12 +107,8 @@ impl Model {
             self.table.remove(&mac);
             self.events.push(BridgeEvent::Aged { mac, port });
         }
-        let earliest_expiry = self
-            .table
-            .values()
-            .map(|&(_, seen)| seen + self.aging_time)
-            .min()
-            .unwrap_or(Duration::MAX);
+        let earliest_expiry =
+            self.table.values().map(|&(_, seen)| seen + self.aging_time).min().unwrap_or(Duration::MAX);
         self.next_sweep = earliest_expiry.max(now + self.sweep_interval);
     }
 
@@ -142,11 +129,7 @@ impl Model {
         self.table
             .iter()
             .filter(|(_, (_, seen))| self.is_live(*seen, now))
-            .map(|(&mac, &(port, seen))| TableEntry {
-                mac,
-                port,
-                age: now - seen,
-            })
+            .map(|(&mac, &(port, seen))| TableEntry { mac, port, age: now - seen })
             .collect()
     }
 }
@@ -171,11 +154,9 @@ fn before_any(port_count: u16) -> impl Strategy<Value = Before> {
 
 fn scenario() -> impl Strategy<Value = (u16, u16, usize, Vec<(Before, TestFrame)>)> {
     (1u16..6, 1u16..12, 0usize..10).prop_flat_map(|(ports, stations, max_entries)| {
-        let steps = (
-            proptest::collection::vec(before_any(ports), 80),
-            frame_sequence(ports, stations, 1..80),
-        )
-            .prop_map(|(befores, frames)| befores.into_iter().zip(frames).collect());
+        let steps =
+            (proptest::collection::vec(before_any(ports), 80), frame_sequence(ports, stations, 1..80))
+                .prop_map(|(befores, frames)| befores.into_iter().zip(frames).collect());
         (Just(ports), Just(stations), Just(max_entries), steps)
     })
 }

@@ -37,8 +37,7 @@ pub fn read_to_string(name: &str) -> String {
 /// If the file is missing or is not a pcap file: these are fixtures, not inputs.
 pub fn frames(name: &str) -> Vec<CapturedFrame> {
     let path = path(name);
-    let file =
-        std::fs::File::open(&path).unwrap_or_else(|e| panic!("opening {}: {e}", path.display()));
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("opening {}: {e}", path.display()));
     let mut reader = pcap_file::pcap::PcapReader::new(file)
         .unwrap_or_else(|e| panic!("{} is not a pcap file: {e}", path.display()));
     let mut frames = Vec::new();
@@ -54,10 +53,5 @@ pub fn frames(name: &str) -> Vec<CapturedFrame> {
 }
 
 /// The names of all capture files shipped here.
-pub const CAPTURES: [&str; 5] = [
-    "arp_ping.pcap",
-    "dhcp_dora.pcap",
-    "dns_iterative.pcap",
-    "tcp_http.pcap",
-    "tls13.pcap",
-];
+pub const CAPTURES: [&str; 5] =
+    ["arp_ping.pcap", "dhcp_dora.pcap", "dns_iterative.pcap", "tcp_http.pcap", "tls13.pcap"];

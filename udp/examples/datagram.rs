@@ -10,13 +10,10 @@ use udp::{ChecksumCheck, UdpPacket, UdpRepr};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Ipv4Addr::new(192, 168, 1, 1);
     let resolver = Ipv4Addr::new(192, 168, 1, 254);
-    let query = b"\x5e\x1f\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07example\x03com\x00\x00\x01\x00\x01";
+    let query =
+        b"\x5e\x1f\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07example\x03com\x00\x00\x01\x00\x01";
 
-    let repr = UdpRepr {
-        src_port: 51234,
-        dst_port: 53,
-        payload_len: query.len(),
-    };
+    let repr = UdpRepr { src_port: 51234, dst_port: 53, payload_len: query.len() };
     let mut bytes = repr.to_bytes(client, resolver, query)?;
     let packet = UdpPacket::new_checked(&bytes[..])?;
     println!(
@@ -32,10 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let parsed = UdpRepr::parse(&packet, client, resolver, ChecksumCheck::Verify)?;
     assert_eq!(parsed, repr);
-    println!(
-        "parsed back: {parsed:?}, payload {} bytes",
-        packet.payload().len()
-    );
+    println!("parsed back: {parsed:?}, payload {} bytes", packet.payload().len());
 
     // Flip one payload bit: the receiver's checksum check rejects the datagram.
     if let Some(byte) = bytes.last_mut() {

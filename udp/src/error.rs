@@ -13,9 +13,7 @@ pub enum ParseError {
         actual: usize,
     },
     /// The length field is below the header length, or claims more bytes than are present.
-    #[error(
-        "bad UDP length field {field}: the buffer holds {actual} bytes (need 8 ≤ length ≤ buffer)"
-    )]
+    #[error("bad UDP length field {field}: the buffer holds {actual} bytes (need 8 ≤ length ≤ buffer)")]
     BadLength {
         /// The value of the length field.
         field: u16,

@@ -91,15 +91,11 @@ impl UdpRepr {
                 actual: payload.len(),
             });
         }
-        let length = u16::try_from(self.buffer_len()).map_err(|_| EmitError::PayloadTooLong {
-            payload_len: self.payload_len,
-        })?;
+        let length = u16::try_from(self.buffer_len())
+            .map_err(|_| EmitError::PayloadTooLong { payload_len: self.payload_len })?;
         let actual = packet.as_ref().len();
         if actual < self.buffer_len() {
-            return Err(EmitError::BufferTooSmall {
-                needed: self.buffer_len(),
-                actual,
-            });
+            return Err(EmitError::BufferTooSmall { needed: self.buffer_len(), actual });
         }
         packet.set_src_port(self.src_port);
         packet.set_dst_port(self.dst_port);
@@ -111,30 +107,15 @@ impl UdpRepr {
     }
 
     /// Builds the whole datagram in a new vector.
-    pub fn to_bytes(
-        &self,
-        src: Ipv4Addr,
-        dst: Ipv4Addr,
-        payload: &[u8],
-    ) -> Result<Vec<u8>, EmitError> {
+    pub fn to_bytes(&self, src: Ipv4Addr, dst: Ipv4Addr, payload: &[u8]) -> Result<Vec<u8>, EmitError> {
         if payload.len() != self.payload_len || self.payload_len > Self::MAX_PAYLOAD_LEN {
             // Let `emit` report which rule failed, without allocating a huge buffer.
             return self
-                .emit(
-                    &mut UdpPacket::new_unchecked(&mut [][..]),
-                    src,
-                    dst,
-                    payload,
-                )
+                .emit(&mut UdpPacket::new_unchecked(&mut [][..]), src, dst, payload)
                 .map(|()| Vec::new());
         }
         let mut bytes = vec![0; self.buffer_len()];
-        self.emit(
-            &mut UdpPacket::new_unchecked(&mut bytes[..]),
-            src,
-            dst,
-            payload,
-        )?;
+        self.emit(&mut UdpPacket::new_unchecked(&mut bytes[..]), src, dst, payload)?;
         Ok(bytes)
     }
 }

@@ -45,10 +45,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {
-            return Err(ParseError::Truncated {
-                needed: HEADER_LEN,
-                actual,
-            });
+            return Err(ParseError::Truncated { needed: HEADER_LEN, actual });
         }
         let field = self.len();
         if usize::from(field) < HEADER_LEN || usize::from(field) > actual {

@@ -51,27 +51,17 @@ fn check_capture(capture: &str, json: &str, expected_count: usize) {
         let context = format!("{capture} frame {}", found.number);
         let packet = UdpPacket::new_checked(&found.ip_payload[..]).expect(&context);
         assert!(packet.verify_checksum(found.src, found.dst), "{context}");
-        let repr =
-            UdpRepr::parse(&packet, found.src, found.dst, ChecksumCheck::Verify).expect(&context);
+        let repr = UdpRepr::parse(&packet, found.src, found.dst, ChecksumCheck::Verify).expect(&context);
 
         let tshark = &dissections[found.number - 1];
         let field = |key: &str| common::number(tshark.first(key).expect(key));
         assert_eq!(u32::from(repr.src_port), field("udp.srcport"), "{context}");
         assert_eq!(u32::from(repr.dst_port), field("udp.dstport"), "{context}");
         assert_eq!(u32::from(packet.len()), field("udp.length"), "{context}");
-        assert_eq!(
-            u32::from(packet.checksum()),
-            field("udp.checksum"),
-            "{context}"
-        );
-        assert_eq!(
-            repr.payload_len + 8,
-            usize::try_from(field("udp.length")).unwrap()
-        );
+        assert_eq!(u32::from(packet.checksum()), field("udp.checksum"), "{context}");
+        assert_eq!(repr.payload_len + 8, usize::try_from(field("udp.length")).unwrap());
 
-        let emitted = repr
-            .to_bytes(found.src, found.dst, packet.payload())
-            .expect(&context);
+        let emitted = repr.to_bytes(found.src, found.dst, packet.payload()).expect(&context);
         assert_eq!(emitted, found.ip_payload, "{context}: re-emitted bytes");
     }
 }

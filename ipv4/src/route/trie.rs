@@ -57,9 +57,7 @@ impl Trie {
         if slot & CHILD == 0 {
             return slot;
         }
-        self.level3
-            .get((slot & !CHILD) as usize)
-            .map_or(0, |chunk| chunk[(addr & 0xff) as usize])
+        self.level3.get((slot & !CHILD) as usize).map_or(0, |chunk| chunk[(addr & 0xff) as usize])
     }
 
     /// Bytes held by the arrays.
@@ -118,11 +116,7 @@ impl Trie {
             ((Level::One), (addr >> 16) as usize, count)
         } else if len <= 24 {
             let two = self.child2((addr >> 16) as usize);
-            (
-                Level::Two(two),
-                ((addr >> 8) & 0xff) as usize,
-                1 << (24 - len),
-            )
+            (Level::Two(two), ((addr >> 8) & 0xff) as usize, 1 << (24 - len))
         } else {
             let two = self.child2((addr >> 16) as usize);
             let three = self.child3(two, ((addr >> 8) & 0xff) as usize);
@@ -140,14 +134,7 @@ impl Trie {
         }
     }
 
-    fn overwrite(
-        &mut self,
-        level: Level,
-        index: usize,
-        leaf: u32,
-        len: u8,
-        prefix_len: &impl Fn(u32) -> u8,
-    ) {
+    fn overwrite(&mut self, level: Level, index: usize, leaf: u32, len: u8, prefix_len: &impl Fn(u32) -> u8) {
         let slot = self.slots_mut(level)[index];
         if slot & CHILD != 0 {
             let child = match level {
@@ -214,10 +201,7 @@ impl Trie {
             }
         }
         let chunk = &self.level2[two as usize];
-        if chunk
-            .iter()
-            .all(|&s| s & CHILD == 0 && (s == 0 || prefix_len(s - 1) <= 16))
-        {
+        if chunk.iter().all(|&s| s & CHILD == 0 && (s == 0 || prefix_len(s - 1) <= 16)) {
             self.level1[index1] = chunk[0];
             self.level2_free.push(two);
         }

@@ -14,11 +14,7 @@ pub struct Dissection {
 impl Dissection {
     /// Every value of `key`, outermost layer first.
     pub fn all(&self, key: &str) -> Vec<&str> {
-        self.fields
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.fields.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }
 
     /// The first (outermost) value of `key`.

@@ -1,0 +1,211 @@
+//! The step-by-step narrative: a classifier that maps the trace's frames and events to
+//! the textbook's phases and steps.
+//!
+//! Protocol crates report plain events; the wording of the story lives here alone.
+
+use core::fmt::Write;
+use core::time::Duration;
+
+use arp::ArpEvent;
+use ethernet::{EtherType, EthernetRepr, Frame};
+
+use crate::describe::summarize;
+use crate::engine::Simulation;
+use crate::link::Fate;
+use crate::node::{Command, FloodReason, IpEvent, NodeEvent, SwitchDecision};
+use crate::trace::{EventRecord, FrameRecord, TraceRecord};
+
+/// One line of the narrative.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// A phase begins.
+    Phase {
+        /// Phase number, from 1.
+        number: usize,
+        /// Its title.
+        title: String,
+    },
+    /// A frame crossed a link.
+    Frame {
+        /// When it started on the link.
+        time: Duration,
+        /// Link name.
+        link: String,
+        /// Sending node.
+        from: String,
+        /// Receiving node.
+        to: String,
+        /// One-line decode.
+        summary: String,
+        /// Why it never arrived, if it did not.
+        fault: Option<String>,
+    },
+    /// A textbook step, explained.
+    Step {
+        /// When it happened.
+        time: Duration,
+        /// `phase.step`, e.g. `1.3`.
+        label: String,
+        /// The node it happened at.
+        node: String,
+        /// What happened and why.
+        text: String,
+    },
+}
+
+/// Builds the narrative of a run.
+pub fn narrate(sim: &Simulation) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut phase = 0;
+    let mut step = 0;
+    for record in sim.trace().records() {
+        match record {
+            TraceRecord::Event(event) => {
+                if let Some(title) = phase_title(&event.event) {
+                    phase += 1;
+                    step = 0;
+                    lines.push(Line::Phase { number: phase, title });
+                }
+                if let Some(text) = explain_event(sim, event) {
+                    step += 1;
+                    lines.push(Line::Step {
+                        time: event.time,
+                        label: format!("{}.{step}", phase.max(1)),
+                        node: sim.node_name(event.node).to_owned(),
+                        text,
+                    });
+                }
+            }
+            TraceRecord::Frame(frame) => {
+                if let Some(text) = explain_frame_origin(sim, frame) {
+                    step += 1;
+                    lines.push(Line::Step {
+                        time: frame.time,
+                        label: format!("{}.{step}", phase.max(1)),
+                        node: sim.node_name(frame.from.node).to_owned(),
+                        text,
+                    });
+                }
+                lines.push(frame_line(sim, frame));
+            }
+        }
+    }
+    lines
+}
+
+fn phase_title(event: &NodeEvent) -> Option<String> {
+    match event {
+        NodeEvent::Command(Command::Ping { dst, .. }) => Some(format!("LAN ping (ICMP echo to {dst})")),
+        NodeEvent::Command(Command::Resolve(ip)) => Some(format!("Address resolution (ARP for {ip})")),
+        _ => None,
+    }
+}
+
+fn frame_line(sim: &Simulation, frame: &FrameRecord) -> Line {
+    let fault = match &frame.fate {
+        Fate::Delivered { .. } => None,
+        Fate::Corrupted { bit, .. } => Some(format!("corrupted on the link (bit {bit})")),
+        Fate::Lost => Some("lost on the link".to_owned()),
+        Fate::TooBig { mtu } => Some(format!("dropped: larger than the MTU {mtu}")),
+    };
+    Line::Frame {
+        time: frame.time,
+        link: sim.links()[frame.link.0].name.clone(),
+        from: sim.node_name(frame.from.node).to_owned(),
+        to: sim.node_name(frame.to.node).to_owned(),
+        summary: summarize(&frame.bytes),
+        fault,
+    }
+}
+
+/// Whether the node that sent `frame` built it (rather than a switch relaying it), and if
+/// it carries IPv4, how it chose the destination MAC.
+fn explain_frame_origin(sim: &Simulation, frame: &FrameRecord) -> Option<String> {
+    let sender = sim.nodes().get(frame.from.node.0)?;
+    if sender.kind() == "switch" {
+        return None;
+    }
+    let view = Frame::new_checked(&frame.bytes[..]).ok()?;
+    let header = EthernetRepr::parse(&view).ok()?;
+    (header.ethertype == EtherType::IPV4).then(|| {
+        format!(
+            "{} wraps the datagram in an Ethernet frame: source {}, destination {} (from its ARP cache)",
+            sim.node_name(frame.from.node),
+            header.src,
+            header.dst
+        )
+    })
+}
+
+fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
+    let node = sim.node_name(record.node);
+    Some(match &record.event {
+        NodeEvent::Command(Command::Ping { dst, count, .. }) => {
+            format!("{node} runs `ping -c {count} {dst}`")
+        }
+        NodeEvent::Command(Command::Resolve(ip)) => format!("{node} needs the MAC address of {ip}"),
+        NodeEvent::Ip(IpEvent::PingSent { seq_no, .. }) => {
+            format!("{node} builds an ICMP echo request, sequence {seq_no}")
+        }
+        NodeEvent::Ip(IpEvent::RouteLookup { dst, on_link: true, interface, .. }) => format!(
+            "route lookup: {dst} is on {node}'s own network ({interface}), so the next hop is {dst} itself"
+        ),
+        NodeEvent::Ip(IpEvent::RouteLookup { dst, next_hop, interface, .. }) => {
+            format!(
+                "route lookup: {dst} is not on-link; the next hop is the gateway {next_hop} via {interface}"
+            )
+        }
+        NodeEvent::Arp(ArpEvent::RequestSent { ip, attempt: 1 }) => format!(
+            "ARP cache miss: {node} has no MAC address for {ip}, so it holds the datagram and broadcasts an ARP request"
+        ),
+        NodeEvent::Arp(ArpEvent::RequestSent { ip, attempt }) => {
+            format!("no reply yet: {node} asks again who has {ip} (attempt {attempt}, one per second)")
+        }
+        NodeEvent::Arp(ArpEvent::ReplySent { to_ip, .. }) => {
+            format!("the request asks for {node}'s own address: it answers {to_ip} with a unicast ARP reply")
+        }
+        NodeEvent::Arp(ArpEvent::EntryAdded { ip, mac }) => {
+            format!("{node} adds {ip} → {mac} to its ARP cache")
+        }
+        NodeEvent::Arp(event @ ArpEvent::ResolutionFailed { .. }) => format!("{node} {event}"),
+        NodeEvent::Bridge(_) => format!("{node} {}", record.event),
+        NodeEvent::Switched { decision: SwitchDecision::Flooded { ports, reason }, dst } => match reason {
+            FloodReason::Broadcast => {
+                format!("{node} floods the broadcast out of every other port ({})", ports.join(", "))
+            }
+            FloodReason::Multicast => format!("{node} floods the multicast to {}", ports.join(", ")),
+            FloodReason::UnknownUnicast => {
+                format!("{node} has not learned {dst} yet, so it floods the frame to {}", ports.join(", "))
+            }
+        },
+        NodeEvent::Switched { decision: SwitchDecision::Forwarded { port }, dst } => {
+            format!("{node} finds {dst} in its MAC table on {port} and forwards the frame there only")
+        }
+        NodeEvent::Ip(IpEvent::EchoAnswered { to, .. }) => {
+            format!("{node} receives the echo request and answers {to} with an echo reply")
+        }
+        NodeEvent::Ip(IpEvent::PingReply { seq_no, rtt, .. }) => format!(
+            "{node} receives the echo reply for sequence {seq_no}: round trip {:.3} ms",
+            rtt.as_secs_f64() * 1e3
+        ),
+        NodeEvent::Ip(event) => format!("{node}: {event}"),
+        NodeEvent::Dropped(why) => format!("{node} drops a frame: {why}"),
+        _ => return None,
+    })
+}
+
+/// The narrative as text, the way `packetflow run` prints it.
+pub fn render(lines: &[Line]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let _ = match line {
+            Line::Phase { number, title } => writeln!(out, "\n== Phase {number} · {title} =="),
+            Line::Frame { time, link, from, to, summary, fault } => {
+                let fault = fault.as_ref().map_or_else(String::new, |f| format!("   [{f}]"));
+                writeln!(out, "{:>10.6} s  {from} → {to}  [{link}]  {summary}{fault}", time.as_secs_f64())
+            }
+            Line::Step { label, text, .. } => writeln!(out, "{:>14}{label:<5} {text}", ""),
+        };
+    }
+    out
+}

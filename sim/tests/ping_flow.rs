@@ -1,0 +1,203 @@
+//! The LAN ping flow, step by step on the trace, and pings across the routed topology.
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use arp::ArpEvent;
+use sim::narrative::{Line, narrate};
+use sim::scenario::{self, Flow, addr};
+use sim::{Command, IpEvent, LinkConfig, NodeEvent, Simulation, TraceRecord};
+
+fn run_ping_flow() -> Simulation {
+    let mut sim = scenario::build(Flow::Ping, 1, LinkConfig::default());
+    sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
+    sim
+}
+
+/// A compact, assertable name for each trace record.
+fn label(sim: &Simulation, record: &TraceRecord) -> Option<String> {
+    match record {
+        TraceRecord::Frame(frame) => Some(format!(
+            "frame {} {}",
+            sim.links()[frame.link.0].name,
+            sim::describe::summarize(&frame.bytes).split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        )),
+        TraceRecord::Event(event) => {
+            let node = sim.node_name(event.node);
+            let what = match &event.event {
+                NodeEvent::Ip(IpEvent::RouteLookup { on_link: true, .. }) => "route on-link",
+                NodeEvent::Arp(ArpEvent::RequestSent { attempt: 1, .. }) => "arp miss",
+                NodeEvent::Arp(ArpEvent::EntryAdded { .. }) => "arp added",
+                NodeEvent::Arp(ArpEvent::ReplySent { .. }) => "arp reply sent",
+                NodeEvent::Switched { decision: sim::SwitchDecision::Flooded { .. }, .. } => "flood",
+                NodeEvent::Switched { decision: sim::SwitchDecision::Forwarded { .. }, .. } => "forward",
+                NodeEvent::Ip(IpEvent::EchoAnswered { .. }) => "echo answered",
+                NodeEvent::Ip(IpEvent::PingReply { .. }) => "ping reply",
+                _ => return None,
+            };
+            Some(format!("{node} {what}"))
+        }
+    }
+}
+
+#[test]
+fn the_first_ping_follows_the_textbook_steps_in_order() {
+    let sim = run_ping_flow();
+    let labels: Vec<String> = sim.trace().records().iter().filter_map(|r| label(&sim, r)).collect();
+    let expected = [
+        "cl1 route on-link",
+        "cl1 arp miss",
+        "frame cl1-sw1 ARP Who has",
+        "sw1 flood",
+        "frame cl2-sw1 ARP Who has",
+        "frame rt1-sw1 ARP Who has",
+        "cl2 arp added",
+        "cl2 arp reply sent",
+        "frame cl2-sw1 ARP 192.168.1.2 is",
+        "sw1 forward",
+        "frame cl1-sw1 ARP 192.168.1.2 is",
+        "cl1 arp added",
+        "frame cl1-sw1 ICMP 192.168.1.1 →",
+        "sw1 forward",
+        "frame cl2-sw1 ICMP 192.168.1.1 →",
+        "cl2 echo answered",
+        "cl2 route on-link",
+        "frame cl2-sw1 ICMP 192.168.1.2 →",
+        "sw1 forward",
+        "frame cl1-sw1 ICMP 192.168.1.2 →",
+        "cl1 ping reply",
+    ];
+    assert_eq!(labels[..expected.len()], expected, "{labels:#?}");
+}
+
+#[test]
+fn the_second_ping_needs_no_arp_and_both_replies_arrive() {
+    let sim = run_ping_flow();
+    let arp_frames = sim.trace().frames().filter(|f| f.bytes[12..14] == [0x08, 0x06]).count();
+    assert_eq!(arp_frames, 5, "one request (on 3 links) and one reply (on 2)");
+    let replies: Vec<(u16, Duration)> = sim
+        .trace()
+        .events()
+        .filter_map(|e| match e.event {
+            NodeEvent::Ip(IpEvent::PingReply { seq_no, rtt, .. }) => Some((seq_no, rtt)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replies.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2]);
+    assert!(replies[1].1 < replies[0].1, "the warm second ping skips ARP and is faster");
+}
+
+#[test]
+fn the_narrative_names_the_phase_and_explains_each_step() {
+    let sim = run_ping_flow();
+    let lines = narrate(&sim);
+    assert!(matches!(&lines[0], Line::Phase { number: 1, title } if title.contains("ping")));
+    let steps: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| match line {
+            Line::Step { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let must_appear_in_order = [
+        "is on cl1's own network",
+        "ARP cache miss",
+        "floods the broadcast",
+        "answers 192.168.1.1 with a unicast ARP reply",
+        "finds 02:00:00:00:01:00 in its MAC table",
+        "cl1 adds 192.168.1.2 → 02:00:00:00:02:00",
+        "wraps the datagram in an Ethernet frame",
+        "receives the echo request",
+        "receives the echo reply for sequence 1",
+    ];
+    let mut position = 0;
+    for needle in must_appear_in_order {
+        let found = steps[position..].iter().position(|s| s.contains(needle));
+        assert!(found.is_some(), "{needle:?} missing after step {position}: {steps:#?}");
+        position += found.unwrap_or(0) + 1;
+    }
+    let labels: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::Step { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(&labels[..3], ["1.1", "1.2", "1.3"]);
+}
+
+fn ping_from_cl1(dst: Ipv4Addr, ttl: u8) -> Simulation {
+    let mut sim = Simulation::new(1);
+    let lan = scenario::build_lan(&mut sim, LinkConfig::default());
+    let ping = Command::Ping { dst, count: 1, interval: Duration::from_secs(1), size: 56, ttl };
+    sim.schedule(Duration::ZERO, lan.cl1, ping);
+    sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
+    sim
+}
+
+fn cl1_ping_outcomes(sim: &Simulation) -> Vec<String> {
+    let cl1 = sim.node_id("cl1").unwrap();
+    sim.trace()
+        .events()
+        .filter(|e| e.node == cl1)
+        .filter_map(|e| match &e.event {
+            NodeEvent::Ip(IpEvent::PingReply { from, .. }) => Some(format!("reply from {from}")),
+            NodeEvent::Ip(IpEvent::IcmpErrorReceived { from, summary }) => Some(format!("{summary} from {from}")),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_ping_crosses_four_routers_and_each_decrements_the_ttl() {
+    let sim = ping_from_cl1(addr::SV1, 64);
+    assert_eq!(cl1_ping_outcomes(&sim), ["reply from 172.16.2.1"]);
+    // The reply left sv1 with TTL 64 and crossed lb1, fw1, rt2 and rt1.
+    let last = sim.trace().frames().filter(|f| sim.node_name(f.to.node) == "cl1").last().unwrap();
+    let ip = ipv4::Ipv4Packet::new_checked(&last.bytes[14..]).unwrap();
+    assert_eq!((ip.src_addr(), ip.ttl()), (addr::SV1, 60));
+    assert!(ip.verify_checksum(), "the incremental checksum updates kept the header valid");
+}
+
+#[test]
+fn ttl_one_expires_at_the_first_router() {
+    let sim = ping_from_cl1(addr::SV1, 1);
+    let outcomes = cl1_ping_outcomes(&sim);
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    assert!(
+        outcomes[0].starts_with("Time exceeded") && outcomes[0].ends_with("from 192.168.1.254"),
+        "{outcomes:?}"
+    );
+}
+
+#[test]
+fn no_route_gives_net_unreachable_from_the_router_without_one() {
+    // rt1 sends everything to rt2 by default; rt2 has no default route.
+    let sim = ping_from_cl1(Ipv4Addr::new(203, 0, 113, 9), 64);
+    let outcomes = cl1_ping_outcomes(&sim);
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    assert!(
+        outcomes[0].contains("Destination unreachable") && outcomes[0].ends_with("from 10.1.1.254"),
+        "{outcomes:?}"
+    );
+}
+
+#[test]
+fn an_absent_host_gives_host_unreachable_after_arp_gives_up() {
+    let sim = ping_from_cl1(Ipv4Addr::new(10, 1, 2, 99), 64);
+    let outcomes = cl1_ping_outcomes(&sim);
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    // RFC 1812 §4.3.2.4: the error's source is the address of the interface it leaves by.
+    assert!(
+        outcomes[0].contains("Host Unreachable") && outcomes[0].ends_with("from 10.1.1.254"),
+        "{outcomes:?}"
+    );
+    let rt2 = sim.node_id("rt2").unwrap();
+    let asked: Vec<Duration> = sim
+        .trace()
+        .events()
+        .filter(|e| e.node == rt2 && matches!(e.event, NodeEvent::Arp(ArpEvent::RequestSent { .. })))
+        .map(|e| e.time)
+        .collect();
+    assert_eq!(asked.len(), 3, "three requests, one per second, then give up: {asked:?}");
+}
