@@ -51,6 +51,7 @@ impl ArpRepr {
     /// Accepts an unchecked view: it checks the length itself. Checks, in order: the fixed
     /// header is there, hardware type 1, protocol type 0x0800, lengths 6 and 4, then the
     /// 28 bytes. Bytes after them (Ethernet padding) are ignored.
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(packet: &ArpPacket<T>) -> Result<Self, ParseError> {
         let actual = packet.as_ref().len();
         if actual < HEADER_LEN {

@@ -144,6 +144,7 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
     }
 
     /// Wraps a buffer after checking it holds the fixed header and all four addresses.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, ParseError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -151,6 +152,7 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
     }
 
     /// Checks the buffer holds the fixed header and the four addresses it announces.
+    #[inline]
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {

@@ -36,6 +36,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// Wraps a buffer after checking it is long enough for the header it announces.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, ParseError> {
         let frame = Self::new_unchecked(buffer);
         frame.check_len()?;
@@ -44,6 +45,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// Checks the buffer holds the whole header, including an 802.1Q tag if the EtherType
     /// announces one.
+    #[inline]
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {

@@ -49,18 +49,32 @@ impl EthernetRepr {
     ///
     /// Rejects type/length values below 0x0600, which are IEEE 802.3 lengths rather than
     /// EtherTypes.
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Self, ParseError> {
-        frame.check_len()?;
-        for ethertype in [frame.outer_ethertype(), frame.ethertype()] {
-            if ethertype.0 < EtherType::MIN_ETHERTYPE {
-                return Err(ParseError::Ieee8023Length { length: ethertype.0 });
-            }
+        // One pass over the bytes with a single length check per header shape: this is
+        // every packet's first step, so it reads the fields directly rather than through
+        // the view's accessors, which would re-derive the header layout for each field.
+        let bytes = frame.as_ref();
+        let Some(&[d0, d1, d2, d3, d4, d5, s0, s1, s2, s3, s4, s5, t0, t1]) = bytes.get(..HEADER_LEN) else {
+            return Err(ParseError::Truncated { needed: HEADER_LEN, actual: bytes.len() });
+        };
+        let outer = EtherType(u16::from_be_bytes([t0, t1]));
+        let (vlan, ethertype) = if outer.is_vlan_tag() {
+            let Some(&[c0, c1, e0, e1]) = bytes.get(HEADER_LEN..HEADER_LEN + VLAN_TAG_LEN) else {
+                return Err(ParseError::Truncated { needed: HEADER_LEN + VLAN_TAG_LEN, actual: bytes.len() });
+            };
+            (Some(VlanTag::from_tci(u16::from_be_bytes([c0, c1]))), EtherType(u16::from_be_bytes([e0, e1])))
+        } else {
+            (None, outer)
+        };
+        if ethertype.0 < EtherType::MIN_ETHERTYPE {
+            return Err(ParseError::Ieee8023Length { length: ethertype.0 });
         }
         Ok(Self {
-            src: frame.src_addr(),
-            dst: frame.dst_addr(),
-            vlan: frame.vlan_tag(),
-            ethertype: frame.ethertype(),
+            src: MacAddress([s0, s1, s2, s3, s4, s5]),
+            dst: MacAddress([d0, d1, d2, d3, d4, d5]),
+            vlan,
+            ethertype,
         })
     }
 

@@ -77,6 +77,7 @@ impl<'a> IcmpRepr<'a> {
     ///
     /// Error messages must quote a whole IPv4 header ([`ParseError::Quoted`] otherwise);
     /// the quoted payload may be any length.
+    #[inline]
     pub fn parse(packet: &IcmpPacket<&'a [u8]>) -> Result<Self, ParseError> {
         packet.check_len()?;
         if !packet.verify_checksum() {

@@ -41,6 +41,7 @@ impl<T: AsRef<[u8]>> IcmpPacket<T> {
     }
 
     /// Wraps a buffer after checking it holds the 8-byte header.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, ParseError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -48,6 +49,7 @@ impl<T: AsRef<[u8]>> IcmpPacket<T> {
     }
 
     /// Checks the buffer holds the 8-byte header.
+    #[inline]
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {
@@ -127,6 +129,7 @@ impl<T: AsRef<[u8]>> IcmpPacket<T> {
     }
 
     /// Whether the checksum is correct for the whole buffer.
+    #[inline]
     pub fn verify_checksum(&self) -> bool {
         checksum::sum(self.buffer.as_ref()) == 0xffff
     }

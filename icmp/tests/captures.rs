@@ -1,8 +1,6 @@
 //! ICMP messages from real captures: parsed, compared field by field with tshark's
 //! dissection, re-emitted byte for byte, and rebuilt with the error builders.
 
-mod common;
-
 use icmp::{IcmpPacket, IcmpRepr, IcmpType, QuoteLimit, TimeExceededCode, UnreachableCode};
 use ipv4::{IpProtocol, Ipv4Packet};
 
@@ -33,11 +31,15 @@ fn hex_bytes(tshark: &str) -> Vec<u8> {
 }
 
 /// Checks the outer ICMP fields against tshark and that the message re-emits exactly.
-fn check_common<'a>(number: usize, bytes: &'a [u8], dissection: &common::Dissection) -> IcmpRepr<'a> {
+fn check_common<'a>(
+    number: usize,
+    bytes: &'a [u8],
+    dissection: &testdata::tshark::Dissection,
+) -> IcmpRepr<'a> {
     let packet = IcmpPacket::new_checked(bytes).unwrap();
     assert!(packet.verify_checksum(), "frame {number}");
     let repr = IcmpRepr::parse(&packet).unwrap();
-    let field = |key: &str| common::number(dissection.first(key).expect(key));
+    let field = |key: &str| testdata::tshark::number(dissection.first(key).expect(key));
     assert_eq!(u32::from(repr.msg_type().0), field("icmp.type"), "frame {number}");
     assert_eq!(u32::from(repr.msg_code()), field("icmp.code"), "frame {number}");
     assert_eq!(u32::from(packet.checksum()), field("icmp.checksum"), "frame {number}");
@@ -49,7 +51,7 @@ fn check_common<'a>(number: usize, bytes: &'a [u8], dissection: &common::Dissect
 #[test]
 fn echo_request_and_reply() {
     let capture = testdata::frames("arp_ping.pcap");
-    let tshark = common::dissections("arp_ping.json");
+    let tshark = testdata::tshark::dissections("arp_ping.json");
     for (number, request) in [(3, true), (4, false)] {
         let datagram = frame(&capture, number);
         let bytes = icmp_message(&datagram);
@@ -62,8 +64,8 @@ fn echo_request_and_reply() {
         };
         assert_eq!(matches!(repr, IcmpRepr::EchoRequest { .. }), request);
         assert_eq!((ident, seq_no), (0x4207, 1));
-        assert_eq!(u32::from(ident), common::number(dissection.first("icmp.ident").unwrap()));
-        assert_eq!(u32::from(seq_no), common::number(dissection.first("icmp.seq").unwrap()));
+        assert_eq!(u32::from(ident), testdata::tshark::number(dissection.first("icmp.ident").unwrap()));
+        assert_eq!(u32::from(seq_no), testdata::tshark::number(dissection.first("icmp.seq").unwrap()));
         // ping's data: an 8-byte timestamp, then 0x10, 0x11, ... (tshark's `data.data`).
         assert_eq!(data.len(), 56);
         assert_eq!(data[8..], hex_bytes(dissection.first("data.data").unwrap()));
@@ -109,7 +111,7 @@ fn fragmented_echo_is_whole_only_after_reassembly() {
 fn check_quote(
     number: usize,
     quoted: &icmp::QuotedDatagram<'_>,
-    dissection: &common::Dissection,
+    dissection: &testdata::tshark::Dissection,
     original: &[u8],
 ) {
     // The quoted layers come after the outer ones, and some keys (icmp.ident) exist only
@@ -117,27 +119,27 @@ fn check_quote(
     let inner = |key: &str| (*dissection.all(key).last().expect(key)).to_owned();
     assert_eq!(quoted.header.src_addr.to_string(), inner("ip.src"), "frame {number}");
     assert_eq!(quoted.header.dst_addr.to_string(), inner("ip.dst"), "frame {number}");
-    assert_eq!(u32::from(quoted.header.ttl), common::number(&inner("ip.ttl")));
+    assert_eq!(u32::from(quoted.header.ttl), testdata::tshark::number(&inner("ip.ttl")));
     assert_eq!(quoted.header.protocol, IpProtocol::ICMP);
     // Linux quotes the whole 84-byte ping: header + the 64-byte echo request.
     assert_eq!(quoted.header_bytes.len() + quoted.payload.len(), 84);
     assert_eq!(quoted.payload, icmp_message(original));
     assert_eq!(quoted.icmp_type(), Some(IcmpType::ECHO_REQUEST));
-    assert_eq!(u32::from(quoted.echo_ident().unwrap()), common::number(&inner("icmp.ident")));
-    assert_eq!(u32::from(quoted.echo_seq_no().unwrap()), common::number(&inner("icmp.seq")));
+    assert_eq!(u32::from(quoted.echo_ident().unwrap()), testdata::tshark::number(&inner("icmp.ident")));
+    assert_eq!(u32::from(quoted.echo_seq_no().unwrap()), testdata::tshark::number(&inner("icmp.seq")));
     // The quote is whole, so the quoted echo itself parses, checksum and all.
     let echo = IcmpRepr::parse(&IcmpPacket::new_checked(quoted.payload).unwrap()).unwrap();
     assert!(matches!(echo, IcmpRepr::EchoRequest { .. }));
     assert_eq!(
         u32::from(IcmpPacket::new_checked(quoted.payload).unwrap().checksum()),
-        common::number(&inner("icmp.checksum"))
+        testdata::tshark::number(&inner("icmp.checksum"))
     );
 }
 
 #[test]
 fn time_exceeded_quotes_the_ttl_1_ping() {
     let capture = testdata::frames("arp_ping.pcap");
-    let tshark = common::dissections("arp_ping.json");
+    let tshark = testdata::tshark::dissections("arp_ping.json");
     let datagram = frame(&capture, 24);
     let bytes = icmp_message(&datagram);
     let repr = check_common(24, bytes, &tshark[23]);
@@ -160,7 +162,7 @@ fn time_exceeded_quotes_the_ttl_1_ping() {
 #[test]
 fn host_unreachable_quotes_the_ping_to_198_51_100_99() {
     let capture = testdata::frames("arp_ping.pcap");
-    let tshark = common::dissections("arp_ping.json");
+    let tshark = testdata::tshark::dissections("arp_ping.json");
     let datagram = frame(&capture, 32);
     let bytes = icmp_message(&datagram);
     let repr = check_common(32, bytes, &tshark[31]);

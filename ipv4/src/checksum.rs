@@ -34,6 +34,7 @@ const fn fold(acc: u64) -> u16 {
 /// independent 64-bit accumulators. Both tricks are RFC 1071 §2: the sum is independent
 /// of byte order up to a final swap (B), and adding 32-bit words is adding pairs of
 /// 16-bit words modulo 0xffff, since 2^16 ≡ 1 (C).
+#[inline]
 pub fn sum(data: &[u8]) -> u16 {
     // A block adds at most 2^28 words of < 2^32 per lane: no 64-bit overflow.
     const BLOCK: usize = 1 << 30;
@@ -83,6 +84,7 @@ pub fn combine(sums: &[u16]) -> u16 {
 /// The checksum field value for `data`: the complement of [`sum`].
 ///
 /// Over data that already holds a correct checksum field, this returns 0.
+#[inline]
 pub fn checksum(data: &[u8]) -> u16 {
     !sum(data)
 }
@@ -106,5 +108,5 @@ pub fn pseudo_header_sum(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, len
 /// RFC 1624 eqn. 3 incremental update: the new checksum after a 16-bit field changes from
 /// `old` to `new`, `HC' = ~(~HC + ~m + m')`, without touching the rest of the data.
 pub fn update(checksum: u16, old: u16, new: u16) -> u16 {
-    !combine(&[!checksum, !old, new])
+    !fold(u64::from(!checksum) + u64::from(!old) + u64::from(new))
 }

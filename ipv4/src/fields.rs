@@ -119,7 +119,12 @@ impl Ipv4Options {
     pub const NONE: Self = Self { bytes: [0; MAX_OPTIONS_LEN], len: 0 };
 
     /// Options from their wire bytes, which must be a multiple of 4 long, at most 40.
+    #[inline]
     pub fn try_new(bytes: &[u8]) -> Result<Self, FieldError> {
+        // Almost every datagram has none: skip the copy on the parse hot path.
+        if bytes.is_empty() {
+            return Ok(Self::NONE);
+        }
         if bytes.len() > MAX_OPTIONS_LEN || !bytes.len().is_multiple_of(4) {
             return Err(FieldError::BadOptionsLength(bytes.len()));
         }
@@ -188,5 +193,28 @@ impl Default for Ipv4Options {
 impl fmt::Debug for Ipv4Options {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Ipv4Options({:02x?})", self.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copied_options_skip_uncopied_nops_and_stop_at_malformed() {
+        // NOP, Record Route (7, not copied), LSRR (0x83, copied), then a bad length.
+        let options = Ipv4Options::try_new(&[1, 7, 3, 0, 0x83, 3, 9, 0x88, 1, 0, 0, 0]).unwrap_or_default();
+        assert_eq!(options.copied_on_fragmentation().as_bytes(), &[0x83, 3, 9, 0]);
+        assert!(Ipv4Options::try_new(&[0; 44]).is_err());
+        assert_eq!(Ipv4Options::default(), Ipv4Options::NONE);
+    }
+
+    #[test]
+    fn newtypes_check_their_widths_and_print_names() {
+        assert_eq!(Dscp::try_new(64), Err(FieldError::DscpOutOfRange(64)));
+        assert_eq!(Ecn::try_new(4), Err(FieldError::EcnOutOfRange(4)));
+        assert_eq!(format!("{:?}", Ecn::CE), "CE");
+        assert_eq!(format!("{:?}", Dscp::from_bits_truncate(10)), "Dscp(10)");
+        assert_eq!(Ecn::from_bits_truncate(0xfe), Ecn::ECT0);
     }
 }

@@ -54,3 +54,8 @@ pub use packet::{HEADER_LEN, Ipv4Packet, MAX_HEADER_LEN, MAX_PACKET_LEN};
 pub use protocol::IpProtocol;
 pub use reassembly::{Reassembler, ReassemblyConfig, ReassemblyExpired};
 pub use repr::Ipv4Repr;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -47,6 +47,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// Wraps a buffer after [`Ipv4Packet::check_len`].
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, ParseError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -57,6 +58,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     /// buffer, and `header_len ≤ total_len ≤ buffer length`. Bytes after Total Length
     /// (Ethernet padding) are allowed and ignored by [`Ipv4Packet::payload`]. The checksum
     /// is not checked here: see [`Ipv4Packet::verify_checksum`].
+    #[inline]
     pub fn check_len(&self) -> Result<(), ParseError> {
         self.check_header()?;
         let actual = self.buffer.as_ref().len();
@@ -69,6 +71,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
 
     /// Everything [`Ipv4Packet::check_len`] checks except that Total Length may exceed
     /// the buffer: the header is whole and self-consistent.
+    #[inline]
     pub(crate) fn check_header(&self) -> Result<(), ParseError> {
         let bytes = self.buffer.as_ref();
         let actual = bytes.len();
@@ -103,6 +106,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         u16::from_be_bytes([b[0], b[1]])
     }
 
+    #[inline]
     fn read_addr(&self, range: core::ops::Range<usize>) -> Ipv4Addr {
         let b = &self.buffer.as_ref()[range];
         Ipv4Addr::new(b[0], b[1], b[2], b[3])
@@ -199,6 +203,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// Whether the header checksum verifies.
+    #[inline]
     pub fn verify_checksum(&self) -> bool {
         checksum::sum(self.header()) == 0xffff
     }
@@ -211,6 +216,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// The payload, up to Total Length: link-layer padding after it is excluded.
+    #[inline]
     pub fn payload(&self) -> &[u8] {
         &self.buffer.as_ref()[self.header_len()..usize::from(self.total_len())]
     }

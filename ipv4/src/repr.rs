@@ -62,6 +62,7 @@ pub struct Ipv4Repr {
 
 impl Ipv4Repr {
     /// Reads a header after checking lengths and the checksum (RFC 1812 §5.2.2).
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Self, ParseError> {
         packet.check_len()?;
         let found = packet.checksum();
@@ -73,6 +74,7 @@ impl Ipv4Repr {
 
     /// Reads a header known to be whole (`check_header` passed); `payload_len` comes from
     /// Total Length.
+    #[inline]
     fn read_fields<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Self {
         Self {
             src_addr: packet.src_addr(),

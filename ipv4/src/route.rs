@@ -15,7 +15,8 @@
 //!   routes: about 60 MiB for a full ~900 K-prefix internet table, against DIR-24-8's
 //!   fixed 64 MiB plus chunks. Updates cost up to 2^16 slot writes for a short prefix
 //!   (a /0 touches every level-1 slot and every chunk), and at most 256 per chunk
-//!   otherwise; chunks are freed when their last longer prefix goes.
+//!   otherwise; chunks are freed when their last longer prefix goes, and reused by later
+//!   insertions (the pools never shrink).
 //!
 //! The trie is dropped again when the table shrinks to half the threshold.
 //!

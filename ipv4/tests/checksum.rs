@@ -61,7 +61,7 @@ proptest! {
         let mut bytes = repr.to_bytes(&[]).unwrap();
         let at = word * 2;
         let old = u16::from_be_bytes([bytes[at], bytes[at + 1]]);
-        let mut packet = Ipv4Packet::new_checked(&mut bytes[..]).unwrap();
+        let packet = Ipv4Packet::new_checked(&mut bytes[..]).unwrap();
         let updated = checksum::update(packet.checksum(), old, value);
         packet.into_inner()[at..at + 2].copy_from_slice(&value.to_be_bytes());
         let mut packet = Ipv4Packet::new_checked(&mut bytes[..]).unwrap();

@@ -18,6 +18,7 @@
 
 mod bridge;
 pub mod describe;
+pub mod dissect;
 mod engine;
 mod host;
 mod link;

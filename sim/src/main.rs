@@ -26,6 +26,21 @@ enum CliCommand {
     Run(RunArgs),
     /// Print the embedded topology: nodes, interfaces, addresses, links.
     Topology,
+    /// Decode a pcap or pcapng file with the workspace's own parsers.
+    Dissect(DissectArgs),
+}
+
+#[derive(Args, Debug)]
+struct DissectArgs {
+    /// The capture to read (pcap or pcapng).
+    file: PathBuf,
+    /// Output format: one line per packet, JSON, or tshark-style fields.
+    #[arg(short = 'T', value_enum, default_value_t = sim::dissect::OutputFormat::Text)]
+    format: sim::dissect::OutputFormat,
+    /// With `-T fields`: a field to print, by its Wireshark display-filter name
+    /// (e.g. `ip.src`); repeat for more.
+    #[arg(short = 'e', value_name = "FIELD")]
+    fields: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -129,6 +144,15 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(CliCommand::Run(args)) => run(&args),
+        Some(CliCommand::Dissect(args)) => sim::dissect::run(
+            &args.file,
+            args.format,
+            &args.fields,
+            std::io::stdout().lock(),
+            std::io::stderr(),
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string()),
         None => run(&RunArgs {
             flow: Flow::All,
             seed: 1,

@@ -142,7 +142,9 @@ fn cl1_ping_outcomes(sim: &Simulation) -> Vec<String> {
         .filter(|e| e.node == cl1)
         .filter_map(|e| match &e.event {
             NodeEvent::Ip(IpEvent::PingReply { from, .. }) => Some(format!("reply from {from}")),
-            NodeEvent::Ip(IpEvent::IcmpErrorReceived { from, summary }) => Some(format!("{summary} from {from}")),
+            NodeEvent::Ip(IpEvent::IcmpErrorReceived { from, summary }) => {
+                Some(format!("{summary} from {from}"))
+            }
             _ => None,
         })
         .collect()

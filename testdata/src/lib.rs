@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+pub mod tshark;
+
 /// One captured frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CapturedFrame {

@@ -47,6 +47,7 @@ impl UdpRepr {
 
     /// Reads a datagram's header, checking its length field and, unless told to ignore
     /// it, its checksum over the pseudo-header built from `src` and `dst`.
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(
         packet: &UdpPacket<T>,
         src: Ipv4Addr,

@@ -34,6 +34,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     }
 
     /// Wraps a buffer after checking its header and length field.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, ParseError> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -42,6 +43,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
 
     /// Checks the buffer holds the 8-byte header and that the length field lies between 8
     /// and the buffer's length.
+    #[inline]
     pub fn check_len(&self) -> Result<(), ParseError> {
         let actual = self.buffer.as_ref().len();
         if actual < HEADER_LEN {
@@ -118,6 +120,7 @@ impl<T: AsRef<[u8]>> UdpPacket<T> {
     }
 
     /// Whether the checksum is absent (0) or correct for `src` and `dst`.
+    #[inline]
     pub fn verify_checksum(&self, src: Ipv4Addr, dst: Ipv4Addr) -> bool {
         if self.checksum() == 0 {
             return true;

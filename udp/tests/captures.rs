@@ -1,8 +1,6 @@
 //! Every UDP datagram in the real captures parses, verifies, matches tshark's dissection
 //! field by field, and re-emits byte for byte.
 
-mod common;
-
 use std::net::Ipv4Addr;
 
 use udp::{ChecksumCheck, ParseError, UdpPacket, UdpRepr};
@@ -44,7 +42,7 @@ fn udp_frames(capture: &str) -> Vec<Found> {
 }
 
 fn check_capture(capture: &str, json: &str, expected_count: usize) {
-    let dissections = common::dissections(json);
+    let dissections = testdata::tshark::dissections(json);
     let frames = udp_frames(capture);
     assert_eq!(frames.len(), expected_count, "{capture}: UDP frames");
     for found in frames {
@@ -54,7 +52,7 @@ fn check_capture(capture: &str, json: &str, expected_count: usize) {
         let repr = UdpRepr::parse(&packet, found.src, found.dst, ChecksumCheck::Verify).expect(&context);
 
         let tshark = &dissections[found.number - 1];
-        let field = |key: &str| common::number(tshark.first(key).expect(key));
+        let field = |key: &str| testdata::tshark::number(tshark.first(key).expect(key));
         assert_eq!(u32::from(repr.src_port), field("udp.srcport"), "{context}");
         assert_eq!(u32::from(repr.dst_port), field("udp.dstport"), "{context}");
         assert_eq!(u32::from(packet.len()), field("udp.length"), "{context}");

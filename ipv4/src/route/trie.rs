@@ -60,9 +60,10 @@ impl Trie {
         self.level3.get((slot & !CHILD) as usize).map_or(0, |chunk| chunk[(addr & 0xff) as usize])
     }
 
-    /// Bytes held by the arrays.
+    /// Bytes of the arrays in use (freed chunks wait in the pools for reuse).
     pub(super) fn memory_bytes(&self) -> usize {
-        4 * (1 << 16) + core::mem::size_of::<Chunk>() * (self.level2.len() + self.level3.len())
+        let chunks = self.level2.len() - self.level2_free.len() + self.level3.len() - self.level3_free.len();
+        4 * (1 << 16) + core::mem::size_of::<Chunk>() * chunks
     }
 
     fn slots_mut(&mut self, level: Level) -> &mut [u32] {
@@ -205,5 +206,39 @@ impl Trie {
             self.level1[index1] = chunk[0];
             self.level2_free.push(two);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEVEL1: usize = 4 << 16;
+
+    #[test]
+    fn chunks_follow_longer_prefixes_and_are_freed_with_them() {
+        // Route ids 0..3 with lengths 8, 24, 28.
+        let lengths = [8u8, 24, 28];
+        let len_of = |id: u32| lengths[id as usize];
+        let mut trie = Trie::new();
+        trie.insert(0x0a00_0000, 8, 0, &len_of);
+        assert_eq!(trie.memory_bytes(), LEVEL1);
+        trie.insert(0x0a01_0200, 24, 1, &len_of);
+        trie.insert(0x0a01_0210, 28, 2, &len_of);
+        assert_eq!(trie.memory_bytes(), LEVEL1 + 2 * 1024);
+        assert_eq!(trie.lookup(0x0a01_0211), 3);
+        assert_eq!(trie.lookup(0x0a01_0221), 2);
+        assert_eq!(trie.lookup(0x0a01_0321), 1);
+        assert_eq!(trie.lookup(0x0b00_0000), 0);
+        trie.remove(0x0a01_0210, 28, 2, 2, &len_of);
+        assert_eq!(trie.memory_bytes(), LEVEL1 + 1024);
+        assert_eq!(trie.lookup(0x0a01_0211), 2);
+        trie.remove(0x0a01_0200, 24, 1, 1, &len_of);
+        assert_eq!(trie.memory_bytes(), LEVEL1);
+        assert_eq!(trie.lookup(0x0a01_0211), 1);
+        // A freed chunk is reused rather than grown.
+        trie.insert(0x0a01_0210, 28, 2, &len_of);
+        assert_eq!(trie.level3.len(), 1);
+        assert_eq!(trie.level2.len(), 1);
     }
 }

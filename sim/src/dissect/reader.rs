@@ -50,7 +50,7 @@ pub enum ReadError {
 pub struct Interface {
     /// Its index in the section's Interface Description Blocks.
     pub id: u32,
-    /// Its `if_name` option, if any.
+    /// Its `if_name` option, if any (tshark then prints `unknown`).
     pub name: Option<String>,
 }
 
@@ -75,10 +75,7 @@ pub struct CapturedPacket {
 type Source<R> = Chain<Cursor<[u8; 4]>, R>;
 
 enum Inner<R: Read> {
-    Pcap {
-        reader: PcapReader<Source<R>>,
-        link_type: u32,
-    },
+    Pcap { reader: PcapReader<Source<R>>, link_type: u32 },
     PcapNg(PcapNgReader<Source<R>>),
 }
 
@@ -125,11 +122,7 @@ impl<R: Read> CaptureReader<R> {
         } else {
             return Err(ReadError::NotACapture(magic.to_vec()));
         };
-        Ok(Self {
-            inner,
-            number: 0,
-            finished: false,
-        })
+        Ok(Self { inner, number: 0, finished: false })
     }
 
     /// Which container the stream uses.
@@ -168,26 +161,21 @@ impl<R: Read> CaptureReader<R> {
             // bookkeeping that the reader keeps for us.
             let (interface_id, raw_timestamp, original_len, data) = match reader.next_block()? {
                 Err(error) => return Some(Err(error.into())),
-                Ok(Block::EnhancedPacket(block)) => (
-                    block.interface_id,
-                    Some(block.timestamp),
-                    block.original_len,
-                    block.data.into_owned(),
-                ),
+                Ok(Block::EnhancedPacket(block)) => {
+                    (block.interface_id, Some(block.timestamp), block.original_len, block.data.into_owned())
+                }
                 Ok(Block::SimplePacket(block)) => (0, None, block.original_len, block.data.into_owned()),
                 Ok(_) => continue,
             };
             let description = reader.interfaces().get(interface_id as usize);
             let link_type = description.map_or(0, |idb| u32::from(idb.linktype));
-            let timestamp = raw_timestamp.map(|raw| rescale(raw, description.map_or(DEFAULT_TSRESOL, tsresol)));
+            let timestamp =
+                raw_timestamp.map(|raw| rescale(raw, description.map_or(DEFAULT_TSRESOL, tsresol)));
             self.number += 1;
             return Some(Ok(CapturedPacket {
                 number: self.number,
                 timestamp,
-                interface: Some(Interface {
-                    id: interface_id,
-                    name: description.and_then(if_name),
-                }),
+                interface: Some(Interface { id: interface_id, name: description.and_then(if_name) }),
                 link_type,
                 original_len,
                 data,
@@ -215,7 +203,7 @@ impl<R: Read> Iterator for CaptureReader<R> {
 }
 
 /// Whether packets of this LINKTYPE_* number start with an Ethernet header.
-pub fn is_ethernet(link_type: u32) -> bool {
+pub(crate) fn is_ethernet(link_type: u32) -> bool {
     link_type == LINKTYPE_ETHERNET
 }
 

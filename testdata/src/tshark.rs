@@ -1,12 +1,11 @@
-//! A line scanner for tshark's `-T json` output: enough to read field values in document
-//! order, without a JSON dependency. tshark writes one `"key": "value"` pair per line and
-//! repeats keys for nested layers (a quoted IP header inside ICMP), so fields are kept as
-//! an ordered list rather than a map.
-// Shared by several test binaries, each of which uses only a part.
-#![allow(unreachable_pub, dead_code)]
+//! tshark's `-T json` dissections of the captures, read as ordered field lists.
+//!
+//! tshark writes one `"key": "value"` pair per line and repeats keys for nested layers
+//! (a quoted IP header inside ICMP), so fields are kept in document order rather than
+//! in a map. Reading lines keeps this crate free of a JSON dependency.
 
 /// The string fields of one frame's dissection, in document order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Dissection {
     fields: Vec<(String, String)>,
 }
@@ -23,9 +22,9 @@ impl Dissection {
     }
 }
 
-/// Reads a testdata JSON file into one dissection per frame, frame 1 first.
+/// Reads a test-data JSON file into one dissection per frame, frame 1 first.
 pub fn dissections(name: &str) -> Vec<Dissection> {
-    let text = testdata::read_to_string(name);
+    let text = crate::read_to_string(name);
     let mut frames = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -48,9 +47,13 @@ pub fn dissections(name: &str) -> Vec<Dissection> {
 }
 
 /// Parses a tshark number: decimal, or hex with a `0x` prefix.
+///
+/// # Panics
+/// If `value` is neither: the fixtures hold only numbers where this is called.
 pub fn number(value: &str) -> u32 {
-    match value.strip_prefix("0x") {
-        Some(hex) => u32::from_str_radix(hex, 16).unwrap(),
-        None => value.parse().unwrap(),
-    }
+    let parsed = match value.strip_prefix("0x") {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => value.parse(),
+    };
+    parsed.unwrap_or_else(|e| panic!("{value:?} is not a tshark number: {e}"))
 }
