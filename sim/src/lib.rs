@@ -6,12 +6,16 @@
 //!
 //! ```
 //! use sim::{LinkConfig, scenario};
-//! let mut run = scenario::build(scenario::Flow::Arp, 1, LinkConfig::default());
+//! let mut run = scenario::build(scenario::Flow::Ping, 1, LinkConfig::default());
 //! run.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
 //! let frames: Vec<_> = run.trace().frames().collect();
-//! // cl1's broadcast request crosses cl1-sw1, is flooded to cl2 and rt1; cl2's reply
-//! // crosses cl2-sw1 and is forwarded to cl1 only.
-//! assert_eq!(frames.len(), 5);
+//! // ARP: cl1's broadcast request crosses cl1-sw1 and is flooded to cl2 and rt1 (3 frames);
+//! // cl2's reply crosses cl2-sw1 and is forwarded to cl1 only (2). Then two echo
+//! // requests and two replies, each crossing two links (8).
+//! assert_eq!(frames.len(), 13);
+//! // The narrative explains each step.
+//! let story = sim::narrative::render(&sim::narrative::narrate(&run));
+//! assert!(story.contains("ARP cache miss"));
 //! ```
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
@@ -20,12 +24,11 @@ mod bridge;
 pub mod describe;
 pub mod dissect;
 mod engine;
-mod host;
+mod ip_node;
 mod link;
 pub mod narrative;
 mod node;
 pub mod pcapng;
-mod router;
 pub mod scenario;
 mod stack;
 mod trace;
@@ -33,11 +36,10 @@ pub mod view;
 
 pub use bridge::Switch;
 pub use engine::{ConnectError, RunSummary, Simulation};
-pub use host::Host;
+pub use ip_node::{Host, IpNode, Router};
 pub use link::{Endpoint, Fate, Faults, Link, LinkConfig, LinkId, WIRE_OVERHEAD_BYTES};
 pub use node::{
     Command, FloodReason, IfaceId, InterfaceInfo, IpEvent, Node, NodeEvent, NodeId, SwitchDecision,
 };
-pub use router::Router;
 pub use stack::{DEFAULT_TTL, Delivered, IpInterface, IpStack, Pending};
 pub use trace::{EventRecord, FrameRecord, Trace, TraceRecord};

@@ -121,7 +121,7 @@ fn run(args: &RunArgs) -> Result<(), String> {
         sim.trace().frames().count(),
         sim.trace().events().count(),
         summary.end.as_secs_f64(),
-        if summary.quiescent { "" } else { " (limit reached)" }
+        if summary.quiescent { "" } else { " (stopped at the horizon; timers still pending)" }
     );
     if args.state {
         println!("== tables at the end ==");

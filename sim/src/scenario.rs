@@ -10,10 +10,9 @@ use ipnet::Ipv4Net;
 
 use crate::bridge::Switch;
 use crate::engine::Simulation;
-use crate::host::Host;
+use crate::ip_node::{Host, Router};
 use crate::link::{Endpoint, LinkConfig};
 use crate::node::{Command, IfaceId, NodeId};
-use crate::router::Router;
 
 /// A flow the CLI can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,4 +1,5 @@
-//! A host: one interface, an IPv4 stack, and a ping application.
+//! Nodes with an IPv4 stack: hosts (one interface) and routers (several, forwarding),
+//! both able to run the ping application.
 
 use core::time::Duration;
 use std::net::Ipv4Addr;
@@ -27,29 +28,56 @@ struct PingSession {
     sent_at: Vec<(u16, Duration)>,
 }
 
-/// A host with one Ethernet interface.
-#[derive(Debug)]
-pub struct Host {
-    name: String,
-    stack: IpStack,
-    ping: Option<PingSession>,
-}
+/// Builds hosts: one Ethernet interface, no forwarding (RFC 1122).
+#[derive(Debug, Clone, Copy)]
+pub struct Host;
 
 impl Host {
     /// A host named `name` whose interface `iface_name` has `mac` and, if known, an
     /// address with its prefix length.
-    pub fn new(name: &str, iface_name: &str, mac: MacAddress, address: Option<(Ipv4Addr, u8)>) -> Self {
+    #[allow(clippy::new_ret_no_self)] // `Host` and `Router` name the two ways to build an `IpNode`.
+    pub fn new(name: &str, iface_name: &str, mac: MacAddress, address: Option<(Ipv4Addr, u8)>) -> IpNode {
         let net = address.and_then(|(ip, len)| Ipv4Net::new(ip, len).ok());
-        Self {
-            name: name.to_owned(),
-            stack: IpStack::new(vec![IpInterface::new(iface_name, mac, net)], false),
-            ping: None,
-        }
+        IpNode::with_stack(name, "host", IpStack::new(vec![IpInterface::new(iface_name, mac, net)], false))
+    }
+}
+
+/// Builds routers: one interface per `(name, mac, address)`, RFC 1812 forwarding.
+#[derive(Debug, Clone, Copy)]
+pub struct Router;
+
+impl Router {
+    /// A router named `name`.
+    #[allow(clippy::new_ret_no_self)] // `Host` and `Router` name the two ways to build an `IpNode`.
+    pub fn new(name: &str, interfaces: &[(&str, MacAddress, Ipv4Net)]) -> IpNode {
+        let interfaces =
+            interfaces.iter().map(|(n, mac, net)| IpInterface::new(n, *mac, Some(*net))).collect();
+        IpNode::with_stack(name, "router", IpStack::new(interfaces, true))
+    }
+}
+
+/// A node with an IPv4 stack and a ping application: a host or a router.
+#[derive(Debug)]
+pub struct IpNode {
+    name: String,
+    kind: &'static str,
+    stack: IpStack,
+    ping: Option<PingSession>,
+}
+
+impl IpNode {
+    fn with_stack(name: &str, kind: &'static str, stack: IpStack) -> Self {
+        Self { name: name.to_owned(), kind, stack, ping: None }
     }
 
-    /// Sets the default gateway.
-    pub fn with_gateway(mut self, gateway: Ipv4Addr) -> Self {
-        self.stack.add_gateway_route(Ipv4Net::default(), gateway, 0);
+    /// Sets the default gateway (reached through the first interface).
+    pub fn with_gateway(self, gateway: Ipv4Addr) -> Self {
+        self.with_route(Ipv4Net::default(), gateway, 0)
+    }
+
+    /// Adds a static route to `prefix` via `gateway` on interface `iface`.
+    pub fn with_route(mut self, prefix: Ipv4Net, gateway: Ipv4Addr, iface: usize) -> Self {
+        self.stack.add_gateway_route(prefix, gateway, iface);
         self
     }
 
@@ -112,13 +140,13 @@ impl Host {
     }
 }
 
-impl Node for Host {
+impl Node for IpNode {
     fn name(&self) -> &str {
         &self.name
     }
 
     fn kind(&self) -> &'static str {
-        "host"
+        self.kind
     }
 
     fn interfaces(&self) -> Vec<InterfaceInfo> {
