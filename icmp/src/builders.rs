@@ -50,9 +50,12 @@ pub fn error_quote(original: &[u8], limit: QuoteLimit) -> &[u8] {
     original.get(..end).unwrap_or(original)
 }
 
-/// Whether RFC 1122 §3.2.2 allows an ICMP error about `original`. An error must not be
-/// sent about an ICMP error, a non-initial fragment, a datagram sent to the limited
-/// broadcast or a multicast address, or one whose source is not a single host.
+/// Whether RFC 1122 §3.2.2 (and RFC 1812 §4.3.2.7) allows an ICMP error about
+/// `original`. An error must not be sent about an ICMP error (or an ICMP datagram too
+/// short to tell), a non-initial fragment, a datagram sent to the limited broadcast or a
+/// multicast address, or one whose source is not a single host (network 0, loopback,
+/// broadcast, multicast, class E). These are the rules of
+/// `ipv4::forward::may_send_icmp_error`, with the reason.
 ///
 /// A directed (subnet) broadcast destination is also excluded by the RFC, but only the
 /// caller knows its interfaces' prefixes: check it before calling the builders.
@@ -68,21 +71,19 @@ pub fn error_allowed(original: &[u8]) -> Result<(), BuildError> {
     if !names_single_host(header.src_addr) {
         return Err(Suppressed::InvalidSource.into());
     }
-    if header.protocol == IpProtocol::ICMP && quoted.payload.first().is_some_and(|&t| IcmpType(t).is_error())
-    {
+    // An ICMP datagram too short to hold its type might be an error: stay silent.
+    if header.protocol == IpProtocol::ICMP && quoted.payload.first().is_none_or(|&t| IcmpType(t).is_error()) {
         return Err(Suppressed::IcmpError.into());
     }
     Ok(())
 }
 
-/// RFC 1122 §3.2.1.3: 0.0.0.0, loopback, broadcast, multicast and class E addresses do not
-/// name one host.
+/// RFC 1122 §3.2.1.3 and RFC 1812 §4.3.2.7 / §5.3.7: addresses on network 0 ("this
+/// network", 0.0.0.0 included), loopback, broadcast, multicast and class E addresses do
+/// not name one host. The same rule as `ipv4::forward::may_send_icmp_error`.
 fn names_single_host(addr: Ipv4Addr) -> bool {
-    !(addr.is_unspecified()
-        || addr.is_loopback()
-        || addr.is_broadcast()
-        || addr.is_multicast()
-        || addr.octets()[0] >= 240)
+    let first = addr.octets()[0];
+    !(first == 0 || addr.is_loopback() || addr.is_broadcast() || addr.is_multicast() || first >= 240)
 }
 
 impl<'a> IcmpRepr<'a> {

@@ -55,8 +55,9 @@ pub enum BuildError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum Suppressed {
-    /// The datagram is itself an ICMP error message (errors about errors could loop).
-    #[error("it is an ICMP error message")]
+    /// The datagram is itself an ICMP error message (errors about errors could loop), or
+    /// an ICMP message too short to tell.
+    #[error("it is an ICMP error message, or too short to tell")]
     IcmpError,
     /// The datagram is a fragment other than the first.
     #[error("it is a non-initial fragment")]
@@ -64,7 +65,7 @@ pub enum Suppressed {
     /// The datagram was sent to the limited broadcast or a multicast address.
     #[error("its destination is a broadcast or multicast address")]
     GroupDestination,
-    /// The source does not name a single host (0.0.0.0, loopback, broadcast,
+    /// The source does not name a single host (network 0, loopback, broadcast,
     /// multicast or class E), so there is no one to tell.
     #[error("its source does not name a single host")]
     InvalidSource,

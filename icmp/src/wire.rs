@@ -124,8 +124,12 @@ impl<T: AsRef<[u8]>> IcmpPacket<T> {
     /// The checksum this message should carry, computed over every byte of the buffer
     /// with the checksum field taken as zero.
     pub fn compute_checksum(&self) -> u16 {
-        // Adding the complement of the field's value takes it back out of the sum.
-        !checksum::combine(&[checksum::sum(self.buffer.as_ref()), !self.checksum()])
+        // Sum around the field rather than subtract it: subtracting turns an all-zero
+        // message's +0 into -0 (RFC 1624 §3), whose complement 0 is not the 0xffff needed.
+        let bytes = self.buffer.as_ref();
+        let before = bytes.get(..field::CHECKSUM.start).unwrap_or_default();
+        let after = bytes.get(field::CHECKSUM.end..).unwrap_or_default();
+        !checksum::combine(&[checksum::sum(before), checksum::sum(after)])
     }
 
     /// Whether the checksum is correct for the whole buffer.

@@ -96,6 +96,35 @@ proptest! {
         }
     }
 
+    /// `error_allowed` and the router's `ipv4::forward::may_send_icmp_error` state the
+    /// same RFC 1122 §3.2.2 / RFC 1812 §4.3.2.7 rules: they must never disagree.
+    #[test]
+    fn error_rules_agree_with_ipv4_forward(
+        mut bytes in proptest::collection::vec(any::<u8>(), 20..40),
+        src in any::<[u8; 4]>(),
+        dst in any::<[u8; 4]>(),
+        first_octets in (prop_oneof![Just(0u8), Just(127), Just(224), Just(240), Just(255), any::<u8>()], any::<bool>()),
+        protocol in prop_oneof![Just(1u8), Just(6), Just(17)],
+        icmp_type in prop_oneof![Just(0u8), Just(3), Just(8), Just(11), any::<u8>()],
+    ) {
+        // A mostly valid header: version 4, IHL 5, Total Length within the buffer.
+        bytes[0] = 0x45;
+        let total = bytes.len() as u16 - u16::from(bytes[3] & 1);
+        bytes[2..4].copy_from_slice(&total.to_be_bytes());
+        bytes[6] &= 0x20;
+        bytes[7] &= 0x01;
+        bytes[9] = protocol;
+        bytes[12..16].copy_from_slice(&src);
+        bytes[16..20].copy_from_slice(&dst);
+        let (first, in_src) = first_octets;
+        bytes[if in_src { 12 } else { 16 }] = first;
+        if let Some(kind) = bytes.get_mut(20) {
+            *kind = icmp_type;
+        }
+        let router = ipv4::forward::may_send_icmp_error(&ipv4::Ipv4Packet::new_unchecked(&bytes[..]));
+        prop_assert_eq!(icmp::error_allowed(&bytes).is_ok(), router, "{:02x?}", bytes);
+    }
+
     #[test]
     fn echo_reply_mirrors_the_request(owned in icmp::strategies::echo_any()) {
         let repr = owned.as_repr().unwrap();

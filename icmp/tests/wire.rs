@@ -211,6 +211,31 @@ fn rfc1122_forbids_errors_about_some_datagrams() {
 }
 
 #[test]
+fn all_zero_message_needs_all_ones_not_zero() {
+    // Echo reply, ident 0, seq 0, no data: every word is zero, so the sum is +0 and the
+    // checksum its complement 0xffff (RFC 1071; RFC 1624 §3 on -0). A sender that
+    // wrote 0 is wrong, and the error must not claim 0 is what is needed.
+    let wrong = [0u8; 8];
+    let packet = IcmpPacket::new_checked(&wrong[..]).unwrap();
+    assert_eq!(packet.compute_checksum(), 0xffff);
+    assert_eq!(IcmpRepr::parse(&packet), Err(ParseError::BadChecksum { found: 0, computed: 0xffff }));
+    let right = IcmpRepr::EchoReply { ident: 0, seq_no: 0, data: &[] }.to_bytes();
+    assert_eq!(right, [0, 0, 0xff, 0xff, 0, 0, 0, 0]);
+    assert_eq!(IcmpPacket::new_checked(&right[..]).unwrap().compute_checksum(), 0xffff);
+}
+
+#[test]
+fn no_error_about_this_network_sources_or_icmp_too_short_to_classify() {
+    // RFC 1812 §4.3.2.7 / §5.3.7: a source with network prefix zero is invalid, not only
+    // 0.0.0.0.
+    let this_net = datagram(IpProtocol::UDP, &[0; 8], |ip| ip.src_addr = "0.1.2.3".parse().unwrap());
+    assert_eq!(error_allowed(&this_net), Err(BuildError::Suppressed(Suppressed::InvalidSource)));
+    // An ICMP datagram without even a type byte may be an error: never answer it.
+    let empty_icmp = datagram(IpProtocol::ICMP, &[], |_| {});
+    assert_eq!(error_allowed(&empty_icmp), Err(BuildError::Suppressed(Suppressed::IcmpError)));
+}
+
+#[test]
 fn names_print_in_debug() {
     assert_eq!(
         format!("{:?}", UnreachableCode::COMM_ADMIN_PROHIBITED),

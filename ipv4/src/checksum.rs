@@ -30,13 +30,13 @@ const fn fold(acc: u64) -> u16 {
 /// byte is padded with a zero), folded to 16 bits and *not* complemented.
 ///
 /// This is a hot path (every header, every UDP/ICMP payload), written so LLVM vectorizes
-/// it without `unsafe`: 32-bit words are read in *native* byte order into eight
-/// independent 64-bit accumulators. Both tricks are RFC 1071 §2: the sum is independent
-/// of byte order up to a final swap (B), and adding 32-bit words is adding pairs of
-/// 16-bit words modulo 0xffff, since 2^16 ≡ 1 (C).
+/// it without `unsafe`: 64-bit words are read in *native* byte order and their 32-bit
+/// halves added into 64-bit accumulators. Both tricks are RFC 1071 §2: the sum is
+/// independent of byte order up to a final swap (B), and adding 32-bit halves is adding
+/// pairs of 16-bit words modulo 0xffff, since 2^16 ≡ 1 (C).
 #[inline]
 pub fn sum(data: &[u8]) -> u16 {
-    // A block adds at most 2^28 words of < 2^32 per lane: no 64-bit overflow.
+    // A block adds at most 2^27 halves of < 2^32 per accumulator: no 64-bit overflow.
     const BLOCK: usize = 1 << 30;
     let folded = if data.len() <= BLOCK {
         fold(native_sum(data))
@@ -47,33 +47,39 @@ pub fn sum(data: &[u8]) -> u16 {
     if cfg!(target_endian = "little") { folded.swap_bytes() } else { folded }
 }
 
-/// The unfolded sum of `data` read as native-endian 32-bit words (the last partial word
-/// padded with zeros after the data, which keeps the 16-bit pairing intact).
+/// The unfolded sum of `data` read as native-endian 64-bit words, each split into its two
+/// 32-bit halves (the last partial word padded with zeros after the data, which keeps the
+/// 16-bit pairing intact).
+///
+/// Two plain accumulators over `w & 0xffff_ffff` and `w >> 32` are what LLVM vectorizes
+/// best at every vector width: measured against lane arrays, 32-bit words and
+/// add-with-carry, it was fastest both on baseline x86-64 (SSE2) and with AVX-512.
 #[inline]
 fn native_sum(data: &[u8]) -> u64 {
-    const LANES: usize = 8;
-    let mut chunks = data.chunks_exact(4 * LANES);
-    let mut acc: u64 = 0;
-    if data.len() >= 4 * LANES {
-        let mut lanes = [0u64; LANES];
-        for chunk in &mut chunks {
-            for (lane, word) in lanes.iter_mut().zip(chunk.chunks_exact(4)) {
-                *lane += u64::from(u32::from_ne_bytes([word[0], word[1], word[2], word[3]]));
-            }
-        }
-        acc = lanes.iter().sum();
-    }
-    let mut words = chunks.remainder().chunks_exact(4);
+    let mut words = data.chunks_exact(8);
+    let (mut low, mut high) = (0u64, 0u64);
     for word in &mut words {
-        acc += u64::from(u32::from_ne_bytes([word[0], word[1], word[2], word[3]]));
+        let word =
+            u64::from_ne_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
+        low += word & 0xffff_ffff;
+        high += word >> 32;
     }
-    let tail = match *words.remainder() {
-        [a] => [a, 0, 0, 0],
-        [a, b] => [a, b, 0, 0],
-        [a, b, c] => [a, b, c, 0],
-        _ => [0; 4],
-    };
-    acc + u64::from(u32::from_ne_bytes(tail))
+    // The last 0..=7 bytes, in pieces that each start at an even offset, so the 16-bit
+    // pairing holds; a lone last byte is the high-order half of a zero-padded word.
+    let mut acc = low + high;
+    let mut rest = words.remainder();
+    if let [a, b, c, d, after @ ..] = rest {
+        acc += u64::from(u32::from_ne_bytes([*a, *b, *c, *d]));
+        rest = after;
+    }
+    if let [a, b, after @ ..] = rest {
+        acc += u64::from(u16::from_ne_bytes([*a, *b]));
+        rest = after;
+    }
+    if let [a] = rest {
+        acc += u64::from(u16::from_ne_bytes([*a, 0]));
+    }
+    acc
 }
 
 /// One's-complement addition of partial sums.

@@ -186,8 +186,10 @@ pub fn may_send_icmp_error(packet: &Ipv4Packet<&[u8]>) -> bool {
         return false;
     }
     if packet.protocol() == IpProtocol::ICMP {
+        // The type byte must lie within Total Length: link padding after it is no message.
         let bytes: &[u8] = packet.as_ref();
-        return match bytes.get(packet.header_len()) {
+        let type_at = packet.header_len();
+        return match bytes.get(type_at).filter(|_| type_at < usize::from(packet.total_len())) {
             Some(kind) => !matches!(kind, 3 | 4 | 5 | 11 | 12),
             None => false,
         };

@@ -250,7 +250,7 @@ impl Reassembler {
         partial.pieces.insert(next, (start, end));
         partial.received += payload.len();
         if start == 0 {
-            partial.first = Some(*repr);
+            partial.first = Some(Ipv4Repr { payload_len: payload.len(), ..*repr });
         }
         if !repr.more_frags {
             partial.total = Some(end);

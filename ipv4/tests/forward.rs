@@ -154,6 +154,15 @@ fn no_icmp_error_about_errors_broadcasts_or_later_fragments() {
     assert!(may_send_icmp_error(&Ipv4Packet::new_unchecked(&udp[..])));
 }
 
+#[test]
+fn link_padding_is_not_read_as_the_icmp_type() {
+    // An ICMP datagram with no ICMP bytes, followed by Ethernet padding: the padding is
+    // not a message type, so nobody can tell it is not an error, and no error is due.
+    let mut padded = datagram("10.1.1.245", "10.1.2.53", 64, false, &[]);
+    padded.extend_from_slice(&[8, 0, 0, 0]);
+    assert!(!may_send_icmp_error(&Ipv4Packet::new_unchecked(&padded[..])));
+}
+
 proptest! {
     #[test]
     fn forwarded_packets_equal_a_recomputed_header(repr in ipv4_repr_any(), ttl in 2u8..=255) {

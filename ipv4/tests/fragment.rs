@@ -228,3 +228,19 @@ fn an_unfragmented_datagram_passes_straight_through() {
     );
     assert!(reassembler.is_empty());
 }
+
+#[test]
+fn the_payload_not_the_repr_sets_the_first_fragments_length() {
+    // `handle_fragment` documents the payload's length as authoritative: a repr whose
+    // `payload_len` disagrees must not shrink the ICMP quote or the reported header.
+    let mut reassembler = Reassembler::default();
+    let payload: Vec<u8> = (0..16).collect();
+    let stale = Ipv4Repr { more_frags: true, ..repr(0) };
+    assert_eq!(reassembler.handle_fragment(Duration::ZERO, &stale, &payload), Ok(None));
+    reassembler.handle_timeout(Duration::from_secs(30));
+    let expired = reassembler.poll_event().unwrap();
+    assert_eq!(expired.first_fragment, Some(Ipv4Repr { payload_len: 16, ..stale }));
+    let (quoted, rest) = Ipv4Repr::parse_lax(&expired.quote).unwrap();
+    assert_eq!(quoted.payload_len, 16);
+    assert_eq!(rest, &payload[..8]);
+}
