@@ -32,8 +32,12 @@ pub struct CacheConfig {
     /// least 1). When full, the oldest is dropped and handed back.
     pub max_queued_per_target: usize,
     /// Entries, resolved and pending together (default 512). When full, expired entries
-    /// are evicted; if none are, the new entry is refused ([`ArpEvent::TableFull`]). A
-    /// live or pending entry is never evicted.
+    /// are evicted first. If none are, an entry learned passively (from a packet addressed
+    /// to us) is refused ([`ArpEvent::TableFull`]), but a [`NeighborCache::resolve`]
+    /// evicts the resolved entry closest to expiry ([`ArpEvent::EntryEvicted`]): anyone on
+    /// the link can fill the table with requests from made-up addresses, and that must not
+    /// stop the host reaching its next hops. Pending entries are never evicted; a table
+    /// full of them refuses the resolve.
     pub max_entries: usize,
     /// Capacity of the event queue and of the transmit queue (default 256 each). When
     /// full, the oldest item is dropped and counted ([`NeighborCache::dropped_events`],
@@ -203,7 +207,9 @@ impl<P> NeighborCache<P> {
     /// - Known neighbour: [`Resolution::Ready`].
     /// - Unknown: the packet is queued, a broadcast request goes out at once and is
     ///   retried every `retry_interval` by [`handle_timeout`](Self::handle_timeout); more
-    ///   packets for the same target join the queue without sending anything sooner.
+    ///   packets for the same target join the queue without sending anything sooner. On
+    ///   a full table the resolved entry closest to expiry makes room (see
+    ///   [`CacheConfig::max_entries`]).
     /// - 255.255.255.255 and multicast (224.0.0.0/4, RFC 1112 §6.4) map to their MACs
     ///   without ARP; 0.0.0.0 is [`Resolution::Dropped`].
     ///
@@ -239,7 +245,7 @@ impl<P> NeighborCache<P> {
                 }
             }
             None => {
-                if !self.make_room(now) {
+                if !self.make_room(now) && !self.evict_soonest_expiring() {
                     self.events.push(ArpEvent::TableFull { ip });
                     return Resolution::Dropped(packet);
                 }
@@ -510,6 +516,24 @@ impl<P> NeighborCache<P> {
             self.events.push(ArpEvent::EntryExpired { ip, mac });
         }
         self.table.len() < self.config.max_entries
+    }
+
+    /// Evicts the resolved entry that expires first; false if every entry is pending.
+    fn evict_soonest_expiring(&mut self) -> bool {
+        let victim = self
+            .table
+            .iter()
+            .filter_map(|(ip, entry)| match entry {
+                Entry::Resolved { mac, expires_at } => Some((*expires_at, *ip, *mac)),
+                Entry::Pending(_) => None,
+            })
+            .min();
+        let Some((_, ip, mac)) = victim else {
+            return false;
+        };
+        self.table.remove(&ip);
+        self.events.push(ArpEvent::EntryEvicted { ip, mac });
+        true
     }
 }
 

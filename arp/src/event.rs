@@ -120,6 +120,14 @@ pub enum ArpEvent {
         /// The hardware address it had.
         mac: MacAddress,
     },
+    /// A live entry was removed before its time to make room for a next hop the host
+    /// needs ([`crate::CacheConfig::max_entries`]).
+    EntryEvicted {
+        /// The neighbour.
+        ip: Ipv4Addr,
+        /// The hardware address it had.
+        mac: MacAddress,
+    },
     /// A broadcast request went out.
     RequestSent {
         /// The address asked for.
@@ -179,6 +187,9 @@ impl fmt::Display for ArpEvent {
                 write!(f, "{ip} moved from {old} to {new}")
             }
             Self::EntryExpired { ip, mac } => write!(f, "entry {ip} at {mac} expired"),
+            Self::EntryEvicted { ip, mac } => {
+                write!(f, "evicted {ip} at {mac} to make room in a full table")
+            }
             Self::RequestSent { ip, attempt: 1 } => write!(f, "asked who has {ip}"),
             Self::RequestSent { ip, attempt } => {
                 write!(f, "asked again who has {ip} (attempt {attempt})")

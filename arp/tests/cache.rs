@@ -186,8 +186,11 @@ fn a_full_table_evicts_expired_entries_first() {
     let mut cache = NeighborCache::new(config, OWN_MAC, Some(OWN_IP));
     let _ = cache.resolve(Duration::ZERO, PEER_IP, 1);
     cache.handle_arp(Duration::ZERO, &reply(PEER_MAC, PEER_IP));
-    assert_eq!(cache.resolve(secs(30.0), OTHER_IP, 2), Resolution::Dropped(2));
-    let _ = events(&mut cache);
+    // A live entry is not pushed out by passive learning...
+    cache.handle_arp(secs(30.0), &ArpRepr::request(OTHER_MAC, OTHER_IP, OWN_IP));
+    assert_eq!(cache.lookup(secs(30.0), OTHER_IP), None);
+    let _ = (events(&mut cache), transmits(&mut cache));
+    // ...and once expired it goes as expired, not evicted.
     assert_eq!(cache.resolve(secs(60.0), OTHER_IP, 3), Resolution::Queued);
     assert_eq!(events(&mut cache)[0], ArpEvent::EntryExpired { ip: PEER_IP, mac: PEER_MAC });
 }
@@ -458,4 +461,36 @@ fn events_read_as_sentences() {
     assert_eq!(event.to_string(), "learned 192.0.2.20 is at 02:00:00:00:00:14");
     let event = ArpEvent::ResolutionFailed { ip: PEER_IP, dropped: 2 };
     assert!(event.to_string().starts_with("gave up resolving 192.0.2.20"));
+}
+
+#[test]
+fn unsolicited_requests_filling_the_table_cannot_block_resolving_a_next_hop() {
+    // Anyone on the link can send requests for our address from made-up sender IPs; each
+    // adds an entry (RFC 826) and keeps it alive. That must not stop the host resolving
+    // its own next hops: a resolve evicts the resolved entry closest to expiry.
+    let config = CacheConfig { max_entries: 4, ..CacheConfig::default() };
+    let mut cache = NeighborCache::new(config, OWN_MAC, Some(OWN_IP));
+    let spoofed = |n: u8| (MacAddress([2, 0, 0, 0, 1, n]), Ipv4Addr::new(192, 0, 2, 100 + n));
+    for n in 0..4 {
+        let (mac, ip) = spoofed(n);
+        cache.handle_arp(secs(f64::from(n)), &ArpRepr::request(mac, ip, OWN_IP));
+    }
+    let _ = (transmits(&mut cache), events(&mut cache));
+    assert_eq!(cache.entries(secs(4.0)).len(), 4);
+    assert_eq!(cache.resolve(secs(4.0), PEER_IP, 7), Resolution::Queued);
+    assert!(cache.is_pending(PEER_IP));
+    let (oldest_mac, oldest_ip) = spoofed(0);
+    assert_eq!(
+        events(&mut cache),
+        [
+            ArpEvent::EntryEvicted { ip: oldest_ip, mac: oldest_mac },
+            ArpEvent::RequestSent { ip: PEER_IP, attempt: 1 }
+        ]
+    );
+    assert_eq!(cache.entries(secs(4.0)).len(), 3);
+    // A further unsolicited request cannot push the pending next hop out.
+    let (mac, ip) = spoofed(9);
+    cache.handle_arp(secs(4.0), &ArpRepr::request(mac, ip, OWN_IP));
+    assert!(cache.is_pending(PEER_IP));
+    assert!(events(&mut cache).contains(&ArpEvent::TableFull { ip }));
 }

@@ -12,7 +12,8 @@ pub enum ParseError {
         /// Bytes the buffer holds.
         actual: usize,
     },
-    /// The type/length field holds an IEEE 802.3 length (≤ 1500), not an EtherType.
+    /// The type/length field is below 0x0600: an IEEE 802.3 length (≤ 1500) or an
+    /// undefined value (1501–1535), not an EtherType.
     ///
     /// packetflow speaks Ethernet II only; 802.3/LLC frames (STP, for example) are
     /// reported rather than misread.

@@ -1,5 +1,5 @@
 use crate::error::ParseError;
-use crate::{EtherType, MacAddress, VlanTag};
+use crate::{EtherType, MacAddress, TagProtocol, VlanTag};
 
 /// Byte offsets of the Ethernet II header fields (IEEE 802.3 clause 3, 802.1Q clause 9).
 mod field {
@@ -95,7 +95,8 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// The VLAN tag, if the frame is tagged.
     pub fn vlan_tag(&self) -> Option<VlanTag> {
-        self.is_tagged().then(|| VlanTag::from_tci(self.read_u16(field::VLAN_TCI)))
+        let protocol = TagProtocol::from_ethertype(self.outer_ethertype())?;
+        Some(VlanTag::from_tci(self.read_u16(field::VLAN_TCI)).with_protocol(protocol))
     }
 
     /// The EtherType of the payload (after the tag, if any).
@@ -134,7 +135,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
         self.buffer.as_mut()[field::ETHERTYPE].copy_from_slice(&ethertype.0.to_be_bytes());
     }
 
-    /// Sets the tag's TCI. The caller has set a VLAN TPID with
+    /// Sets the tag's TCI (not its TPID). The caller has set a VLAN TPID with
     /// [`Frame::set_outer_ethertype`] first.
     pub fn set_vlan_tag(&mut self, tag: VlanTag) {
         self.buffer.as_mut()[field::VLAN_TCI].copy_from_slice(&tag.to_tci().to_be_bytes());

@@ -41,4 +41,4 @@ pub use ethertype::EtherType;
 pub use frame::{Frame, HEADER_LEN, MIN_FRAME_LEN, VLAN_TAG_LEN};
 pub use mac::MacAddress;
 pub use repr::{EthernetRepr, Padding};
-pub use vlan::{Priority, VlanId, VlanTag};
+pub use vlan::{Priority, TagProtocol, VlanId, VlanTag};

@@ -1,6 +1,6 @@
 use crate::error::{EmitError, ParseError};
 use crate::frame::{HEADER_LEN, MIN_FRAME_LEN, VLAN_TAG_LEN};
-use crate::{EtherType, Frame, MacAddress, VlanTag};
+use crate::{EtherType, Frame, MacAddress, TagProtocol, VlanTag};
 
 /// Whether an emitted frame is padded to the 60-byte Ethernet minimum.
 ///
@@ -38,7 +38,8 @@ pub struct EthernetRepr {
     pub src: MacAddress,
     /// Destination address.
     pub dst: MacAddress,
-    /// The 802.1Q tag, if the frame carries one (emitted with TPID 0x8100).
+    /// The 802.1Q or 802.1ad tag, if the frame carries one (one tag: the inner tag of a
+    /// Q-in-Q frame stays in the payload, its TPID as [`EthernetRepr::ethertype`]).
     pub vlan: Option<VlanTag>,
     /// The payload's EtherType.
     pub ethertype: EtherType,
@@ -59,11 +60,12 @@ impl EthernetRepr {
             return Err(ParseError::Truncated { needed: HEADER_LEN, actual: bytes.len() });
         };
         let outer = EtherType(u16::from_be_bytes([t0, t1]));
-        let (vlan, ethertype) = if outer.is_vlan_tag() {
+        let (vlan, ethertype) = if let Some(protocol) = TagProtocol::from_ethertype(outer) {
             let Some(&[c0, c1, e0, e1]) = bytes.get(HEADER_LEN..HEADER_LEN + VLAN_TAG_LEN) else {
                 return Err(ParseError::Truncated { needed: HEADER_LEN + VLAN_TAG_LEN, actual: bytes.len() });
             };
-            (Some(VlanTag::from_tci(u16::from_be_bytes([c0, c1]))), EtherType(u16::from_be_bytes([e0, e1])))
+            let tag = VlanTag::from_tci(u16::from_be_bytes([c0, c1])).with_protocol(protocol);
+            (Some(tag), EtherType(u16::from_be_bytes([e0, e1])))
         } else {
             (None, outer)
         };
@@ -83,9 +85,10 @@ impl EthernetRepr {
         if self.vlan.is_some() { HEADER_LEN + VLAN_TAG_LEN } else { HEADER_LEN }
     }
 
-    /// Length of a whole frame around a payload of `payload_len` bytes.
+    /// Length of a whole frame around a payload of `payload_len` bytes (saturating at
+    /// `usize::MAX`, which no buffer can hold).
     pub const fn frame_len(&self, payload_len: usize, padding: Padding) -> usize {
-        let len = self.header_len() + payload_len;
+        let len = self.header_len().saturating_add(payload_len);
         match padding {
             Padding::MinimumFrame if len < MIN_FRAME_LEN => MIN_FRAME_LEN,
             _ => len,
@@ -105,7 +108,7 @@ impl EthernetRepr {
         frame.set_src_addr(self.src);
         match self.vlan {
             Some(tag) => {
-                frame.set_outer_ethertype(EtherType::VLAN);
+                frame.set_outer_ethertype(tag.protocol.ethertype());
                 frame.set_vlan_tag(tag);
             }
             None => frame.set_outer_ethertype(self.ethertype),

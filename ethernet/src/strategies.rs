@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use crate::{EtherType, EthernetRepr, MacAddress, Priority, VlanId, VlanTag};
+use crate::{EtherType, EthernetRepr, MacAddress, Priority, TagProtocol, VlanId, VlanTag};
 
 /// Any MAC address.
 pub fn mac_any() -> impl Strategy<Value = MacAddress> {
@@ -26,7 +26,8 @@ pub fn ethertype_any() -> impl Strategy<Value = EtherType> {
 
 /// Any 802.1Q tag.
 pub fn vlan_tag_any() -> impl Strategy<Value = VlanTag> {
-    (0u8..=7, any::<bool>(), 0u16..=VlanId::MAX).prop_map(|(pcp, dei, vid)| VlanTag {
+    (any::<bool>(), 0u8..=7, any::<bool>(), 0u16..=VlanId::MAX).prop_map(|(service, pcp, dei, vid)| VlanTag {
+        protocol: if service { TagProtocol::Service } else { TagProtocol::Customer },
         priority: Priority::try_new(pcp).unwrap_or_default(),
         drop_eligible: dei,
         id: VlanId::try_new(vid).unwrap_or_default(),

@@ -1,5 +1,6 @@
 use core::fmt;
 
+use crate::EtherType;
 use crate::error::VlanError;
 
 /// A 12-bit IEEE 802.1Q VLAN identifier.
@@ -52,17 +53,53 @@ impl Priority {
     }
 }
 
-/// The tag control information of an IEEE 802.1Q tag (the TPID is the frame's EtherType).
+/// Which kind of tag a frame carries, named on the wire by its TPID.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub enum TagProtocol {
+    /// IEEE 802.1Q customer tag, TPID 0x8100.
+    #[default]
+    Customer,
+    /// IEEE 802.1ad service tag (the outer tag of Q-in-Q), TPID 0x88a8.
+    Service,
+}
+
+impl TagProtocol {
+    /// The TPID written before the tag.
+    pub const fn ethertype(self) -> EtherType {
+        match self {
+            Self::Customer => EtherType::VLAN,
+            Self::Service => EtherType::QINQ,
+        }
+    }
+
+    /// The tag kind a TPID announces, if it is one.
+    pub const fn from_ethertype(ethertype: EtherType) -> Option<Self> {
+        match ethertype {
+            EtherType::VLAN => Some(Self::Customer),
+            EtherType::QINQ => Some(Self::Service),
+            _ => None,
+        }
+    }
+}
+
+/// An IEEE 802.1Q / 802.1ad tag: its kind (the TPID) and its tag control information.
 ///
 /// ```
-/// use ethernet::{Priority, VlanId, VlanTag};
-/// let tag = VlanTag { priority: Priority::try_new(5)?, drop_eligible: false, id: VlanId::try_new(100)? };
+/// use ethernet::{Priority, TagProtocol, VlanId, VlanTag};
+/// let tag = VlanTag {
+///     protocol: TagProtocol::Customer,
+///     priority: Priority::try_new(5)?,
+///     drop_eligible: false,
+///     id: VlanId::try_new(100)?,
+/// };
 /// assert_eq!(tag.to_tci(), 0xa064);
 /// assert_eq!(VlanTag::from_tci(0xa064), tag);
 /// # Ok::<(), ethernet::VlanError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub struct VlanTag {
+    /// 802.1Q (C-tag) or 802.1ad (S-tag).
+    pub protocol: TagProtocol,
     /// Priority code point (PCP).
     pub priority: Priority,
     /// Drop eligible indicator (DEI, formerly CFI).
@@ -72,13 +109,19 @@ pub struct VlanTag {
 }
 
 impl VlanTag {
-    /// Splits a 16-bit TCI into its fields; every value is valid.
+    /// Splits a 16-bit TCI into the fields of an 802.1Q tag; every value is valid.
     pub const fn from_tci(tci: u16) -> Self {
         Self {
+            protocol: TagProtocol::Customer,
             priority: Priority((tci >> 13) as u8),
             drop_eligible: tci & 0x1000 != 0,
             id: VlanId(tci & VlanId::MAX),
         }
+    }
+
+    /// The same tag with another TPID.
+    pub const fn with_protocol(self, protocol: TagProtocol) -> Self {
+        Self { protocol, ..self }
     }
 
     /// Packs the fields into a 16-bit TCI.

@@ -110,3 +110,27 @@ fn bounded_fields_reject_out_of_range_values() {
     assert!(Priority::try_new(7).is_ok());
     assert!(Priority::try_new(8).is_err());
 }
+
+#[test]
+fn frame_len_of_an_impossible_payload_saturates_instead_of_overflowing() {
+    let repr = EthernetRepr {
+        src: MacAddress::new([2, 0, 0, 0, 0, 1]),
+        dst: MacAddress::BROADCAST,
+        vlan: Some(VlanTag::default()),
+        ethertype: EtherType::IPV4,
+    };
+    assert_eq!(repr.frame_len(usize::MAX - 1, Padding::None), usize::MAX);
+    assert_eq!(repr.frame_len(usize::MAX, Padding::MinimumFrame), usize::MAX);
+}
+
+#[test]
+fn an_8021ad_tag_keeps_its_tpid_through_parse_and_emit() {
+    let mut bytes = TAGGED;
+    bytes[12..14].copy_from_slice(&EtherType::QINQ.0.to_be_bytes());
+    let frame = Frame::new_checked(&bytes[..]).unwrap();
+    let repr = EthernetRepr::parse(&frame).unwrap();
+    let tag = repr.vlan.unwrap();
+    assert_eq!((tag.protocol, tag.id.value()), (ethernet::TagProtocol::Service, 100));
+    assert_eq!(frame.vlan_tag(), Some(tag));
+    assert_eq!(repr.to_frame(frame.payload(), Padding::None), bytes);
+}

@@ -34,7 +34,9 @@ struct Entry {
 /// [`handle_frame`](Self::handle_frame) learns the source, then decides:
 /// broadcast, multicast and unknown unicast destinations are flooded to every port but
 /// the ingress one; a known unicast destination goes out of its one port; a destination
-/// known on the ingress port is filtered (no hairpin). A frame whose ingress port is
+/// known on the ingress port is filtered (no hairpin). Frames to the reserved link-local
+/// group addresses 01-80-C2-00-00-00 to -0F (spanning tree BPDUs, PAUSE, LACP, 802.1X,
+/// LLDP; IEEE 802.1D Table 7-10) are filtered after their source is learned. A frame whose ingress port is
 /// not below [`port_count`](Self::port_count), or whose source is a group or all-zero
 /// address (invalid as a source, IEEE 802.3 §3.2.3; the Linux bridge drops these too),
 /// is [`Forwarding::Filter`]ed and teaches the table nothing.
@@ -136,6 +138,9 @@ impl LearningBridge {
             return Forwarding::Filter;
         }
         self.learn(now, ingress, src);
+        if is_reserved_link_local(dst) {
+            return Forwarding::Filter;
+        }
         if dst.is_multicast() {
             return Forwarding::Flood { except: ingress };
         }
@@ -301,6 +306,12 @@ impl LearningBridge {
 /// A source must name one station: not a group address, not all zeros.
 fn is_valid_source(mac: MacAddress) -> bool {
     mac.is_unicast() && !mac.is_unspecified()
+}
+
+/// IEEE 802.1D Table 7-10: 01-80-C2-00-00-00 to -0F are addressed to the link itself
+/// (spanning tree, PAUSE, slow protocols, 802.1X, LLDP), so a bridge never relays them.
+fn is_reserved_link_local(mac: MacAddress) -> bool {
+    matches!(mac.0, [0x01, 0x80, 0xc2, 0x00, 0x00, last] if last <= 0x0f)
 }
 
 /// Inverse of [`MacAddress::to_u64`].

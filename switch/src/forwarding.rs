@@ -17,7 +17,8 @@ pub enum Forwarding {
     /// Send the frame nowhere. The usual cause is a destination learned on the ingress
     /// port: the station already heard the frame on its own segment, and a bridge never
     /// hairpins. A bridge also filters frames it must not relay: an ingress port it does
-    /// not have, or an invalid (group or all-zero) source address.
+    /// not have, an invalid (group or all-zero) source address, or a destination among
+    /// the reserved link-local addresses 01-80-C2-00-00-00 to -0F (IEEE 802.1D).
     Filter,
 }
 

@@ -42,13 +42,14 @@ pub fn port_in(port_count: u16) -> impl Strategy<Value = PortId> {
     (0..port_count.max(1)).prop_map(PortId)
 }
 
-/// A destination: mostly one of `stations` pool stations, sometimes broadcast or an
-/// IPv4 multicast group.
+/// A destination: mostly one of `stations` pool stations, sometimes broadcast, an
+/// IPv4 multicast group or the reserved LLDP group (never relayed).
 pub fn destination_any(stations: u16) -> impl Strategy<Value = MacAddress> {
     prop_oneof![
         16 => (0..stations.max(1)).prop_map(station_mac),
         1 => Just(MacAddress::BROADCAST),
         1 => Just(MacAddress([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb])),
+        1 => Just(MacAddress([0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e])),
     ]
 }
 

@@ -332,3 +332,19 @@ fn a_zero_sized_event_queue_counts_every_event_as_dropped() {
     assert_eq!(bridge.poll_event(), None);
     assert_eq!(bridge.dropped_events(), 2);
 }
+
+#[test]
+fn reserved_link_local_group_addresses_are_never_relayed() {
+    // IEEE 802.1D Table 7-10: 01-80-C2-00-00-00 to -0F (STP BPDUs, PAUSE, LACP, 802.1X,
+    // LLDP, ...) are link-local and a conformant bridge filters them; the source is still
+    // learned. 01-80-C2-00-00-10 (all LANs bridge management) is an ordinary group.
+    let mut bridge = bridge(3);
+    let a = station_mac(1);
+    for last in 0x00..=0x0f {
+        let reserved = MacAddress([0x01, 0x80, 0xc2, 0, 0, last]);
+        assert_eq!(bridge.handle_frame(T0, PortId(1), a, reserved), Forwarding::Filter, "{reserved}");
+    }
+    assert_eq!(bridge.lookup(T0, a), Some(PortId(1)));
+    let all_lans: MacAddress = "01:80:c2:00:00:10".parse().unwrap();
+    assert_eq!(bridge.handle_frame(T0, PortId(1), a, all_lans), Forwarding::Flood { except: PortId(1) });
+}

@@ -51,6 +51,9 @@ impl Model {
             return Forwarding::Filter;
         }
         self.learn(now, ingress, src);
+        if dst.0[..5] == [0x01, 0x80, 0xc2, 0x00, 0x00] && dst.0[5] < 0x10 {
+            return Forwarding::Filter;
+        }
         if dst.is_multicast() {
             return Forwarding::Flood { except: ingress };
         }
