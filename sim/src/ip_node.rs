@@ -14,6 +14,9 @@ use crate::stack::{IpInterface, IpStack};
 
 /// Echo identifier of a host's ping session: fixed, so runs are reproducible.
 const PING_IDENT: u16 = 0x4207;
+/// Most echo data one datagram holds: 65,535 less the IPv4 (20) and ICMP (8) headers.
+/// Like `ping -s`, a larger size is refused before anything is sent.
+const MAX_PING_SIZE: usize = 65_507;
 
 /// A ping in progress.
 #[derive(Debug, Clone)]
@@ -77,7 +80,8 @@ impl IpNode {
 
     /// Adds a static route to `prefix` via `gateway` on interface `iface`.
     pub fn with_route(mut self, prefix: Ipv4Net, gateway: Ipv4Addr, iface: usize) -> Self {
-        self.stack.add_gateway_route(prefix, gateway, iface);
+        // The builders name interfaces they just created; a wrong index adds no route.
+        let _ = self.stack.add_gateway_route(prefix, gateway, iface);
         self
     }
 
@@ -101,7 +105,7 @@ impl IpNode {
         ping.sent_at.push((seq_no, now));
         ping.next_seq = ping.next_seq.wrapping_add(1);
         ping.remaining -= 1;
-        ping.next_send = now + ping.interval;
+        ping.next_send = now.saturating_add(ping.interval);
         let request = IcmpRepr::EchoRequest { ident: PING_IDENT, seq_no, data: &data }.to_bytes();
         self.stack.record(NodeEvent::Ip(IpEvent::PingSent { dst, seq_no }));
         let ttl = ping.ttl;
@@ -162,6 +166,15 @@ impl Node for IpNode {
         self.stack.record(NodeEvent::Command(command.clone()));
         match *command {
             Command::Resolve(ip) => self.stack.resolve_only(now, ip),
+            Command::Ping { size, .. } if size > MAX_PING_SIZE => {
+                self.stack.record(NodeEvent::Dropped(format!(
+                    "ping: packet size {size} is too large (at most {MAX_PING_SIZE})"
+                )));
+            }
+            Command::Ping { ttl: 0, .. } => {
+                // RFC 1122 §3.2.1.7: a host must not send a datagram with TTL 0.
+                self.stack.record(NodeEvent::Dropped("ping: TTL 0 is out of range 1..=255".to_owned()));
+            }
             Command::Ping { dst, count, interval, size, ttl } => {
                 self.ping = Some(PingSession {
                     dst,

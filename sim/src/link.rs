@@ -162,9 +162,9 @@ impl Link {
             return Transmission { start: now, copies: vec![(Fate::TooBig { mtu: self.config.mtu }, frame)] };
         }
         let start = now.max(self.busy_until[side]);
-        let done = start + self.serialization_time(frame.len());
+        let done = start.saturating_add(self.serialization_time(frame.len()));
         self.busy_until[side] = done;
-        let arrival = done + self.config.latency;
+        let arrival = done.saturating_add(self.config.latency);
         let faults = self.config.faults;
         if self.chance(faults.loss) {
             return Transmission { start, copies: vec![(Fate::Lost, frame)] };
@@ -174,11 +174,11 @@ impl Link {
         let mut at = arrival;
         if self.chance(faults.reorder) && !faults.reorder_delay.is_zero() {
             let extra = self.rng.next_u64() % (faults.reorder_delay.as_nanos() as u64).max(1);
-            at += Duration::from_nanos(extra);
+            at = at.saturating_add(Duration::from_nanos(extra));
         }
         copies.push(self.maybe_corrupt(at, frame.clone()));
         if duplicate {
-            copies.push(self.maybe_corrupt(at + self.serialization_time(frame.len()), frame));
+            copies.push(self.maybe_corrupt(at.saturating_add(self.serialization_time(frame.len())), frame));
         }
         Transmission { start, copies }
     }

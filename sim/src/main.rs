@@ -116,12 +116,16 @@ fn run(args: &RunArgs) -> Result<(), String> {
     let summary = sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
     println!("== packetflow run {:?} · seed {} ==", args.flow, args.seed);
     print!("{}", view::render_run(&sim));
+    let ending = if summary.quiescent {
+        "nothing left to do".to_owned()
+    } else {
+        format!("stopped at the {} s horizon with timers pending", scenario::RUN_HORIZON.as_secs())
+    };
     println!(
-        "-- {} frames, {} events, ended at {:.6} s{}",
+        "-- {} frames, {} events; last event at {:.6} s; {ending}",
         sim.trace().frames().count(),
         sim.trace().events().count(),
-        summary.end.as_secs_f64(),
-        if summary.quiescent { "" } else { " (stopped at the horizon; timers still pending)" }
+        sim.trace().records().last().map_or(0.0, |r| r.time().as_secs_f64()),
     );
     if args.state {
         println!("== tables at the end ==");

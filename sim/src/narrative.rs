@@ -128,8 +128,15 @@ fn explain_frame_origin(sim: &Simulation, frame: &FrameRecord) -> Option<String>
     let view = Frame::new_checked(&frame.bytes[..]).ok()?;
     let header = EthernetRepr::parse(&view).ok()?;
     (header.ethertype == EtherType::IPV4).then(|| {
+        let why = if header.dst.is_broadcast() {
+            "an IP broadcast needs no ARP"
+        } else if header.dst.is_multicast() {
+            "mapped from the IP multicast group"
+        } else {
+            "from its ARP cache"
+        };
         format!(
-            "{} wraps the datagram in an Ethernet frame: source {}, destination {} (from its ARP cache)",
+            "{} wraps the datagram in an Ethernet frame: source {}, destination {} ({why})",
             sim.node_name(frame.from.node),
             header.src,
             header.dst

@@ -240,7 +240,8 @@ pub enum NodeEvent {
         /// What the switch did.
         decision: SwitchDecision,
     },
-    /// A frame the node received and dropped, and why.
+    /// Something the node dropped or refused (a received frame, a datagram it could not
+    /// send, a command it cannot carry out), and why.
     Dropped(String),
     /// A scenario command the node started.
     Command(Command),

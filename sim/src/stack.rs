@@ -108,8 +108,13 @@ impl IpStack {
     }
 
     /// Adds a route via `gateway` (0.0.0.0/0 for the default route).
-    pub fn add_gateway_route(&mut self, prefix: Ipv4Net, gateway: Ipv4Addr, iface: usize) {
-        let _ = self.routes.add(Route::gateway(prefix, gateway, InterfaceId(iface as u16)));
+    ///
+    /// Returns false, adding nothing, when the stack has no interface `iface`: every route
+    /// in the table then names a real interface.
+    pub fn add_gateway_route(&mut self, prefix: Ipv4Net, gateway: Ipv4Addr, iface: usize) -> bool {
+        let Ok(id) = u16::try_from(iface) else { return false };
+        iface < self.interfaces.len()
+            && self.routes.add(Route::gateway(prefix, gateway, InterfaceId(id))).is_ok()
     }
 
     /// Sets an interface's MTU (the largest datagram it sends unfragmented).
@@ -201,12 +206,22 @@ impl IpStack {
     }
 
     fn is_local(&self, dst: Ipv4Addr) -> bool {
+        self.is_own_address(dst) || self.is_ip_broadcast(dst)
+    }
+
+    /// Whether `addr` is the address of one of this node's interfaces.
+    fn is_own_address(&self, addr: Ipv4Addr) -> bool {
+        self.interfaces.iter().filter_map(|i| i.address).any(|net| net.addr() == addr)
+    }
+
+    /// The limited broadcast, or the directed broadcast of a network this node is on.
+    fn is_ip_broadcast(&self, dst: Ipv4Addr) -> bool {
         dst.is_broadcast()
             || self
                 .interfaces
                 .iter()
                 .filter_map(|i| i.address)
-                .any(|net| net.addr() == dst || net.broadcast() == dst)
+                .any(|net| directed_broadcast(net) == Some(dst))
     }
 
     /// The next event to record.
@@ -333,7 +348,10 @@ impl IpStack {
             return false;
         };
         let iface = usize::from(route.interface.0);
-        let next_hop = route.next_hop_for(dst);
+        // RFC 1122 §3.3.6: an IP broadcast goes straight onto the link, never to a gateway.
+        let broadcast =
+            dst.is_broadcast() || self.interfaces[iface].address.and_then(directed_broadcast) == Some(dst);
+        let next_hop = if broadcast { dst } else { route.next_hop_for(dst) };
         self.events.push_back(NodeEvent::Ip(IpEvent::RouteLookup {
             dst,
             next_hop,
@@ -374,9 +392,9 @@ impl IpStack {
     }
 
     fn transmit_datagram(&mut self, now: Duration, iface: usize, next_hop: Ipv4Addr, datagram: Vec<u8>) {
-        let mac = if next_hop.is_broadcast() { Some(MacAddress::BROADCAST) } else { None };
-        if let Some(mac) = mac {
-            self.send_frame(iface, mac, EtherType::IPV4, &datagram);
+        let subnet_broadcast = self.interfaces[iface].address.and_then(directed_broadcast);
+        if next_hop.is_broadcast() || subnet_broadcast == Some(next_hop) {
+            self.send_frame(iface, MacAddress::BROADCAST, EtherType::IPV4, &datagram);
             return;
         }
         match self.interfaces[iface].neighbors.resolve(now, next_hop, Pending::Datagram(datagram)) {
@@ -392,6 +410,8 @@ impl IpStack {
     }
 
     /// Sends an ICMP error about `original` back to its source, if RFC 1122 §3.2.2 allows.
+    /// An error about a datagram this node originated stays inside the node: it goes to
+    /// the application, as a real stack reports `EHOSTUNREACH`.
     fn send_icmp_error<'a>(
         &mut self,
         now: Duration,
@@ -404,9 +424,32 @@ impl IpStack {
         let Ok(packet) = Ipv4Packet::new_checked(original) else {
             return;
         };
+        // `error_allowed` knows only the limited broadcast; the subnet's directed
+        // broadcast is just as much a group address (RFC 1122 §3.2.2).
+        if self.is_ip_broadcast(packet.dst_addr()) {
+            return;
+        }
         let source = packet.src_addr();
         if let Some(message) = build(original) {
             let bytes = message.to_bytes();
+            if self.is_own_address(source) {
+                let header = Ipv4Repr {
+                    src_addr: source,
+                    dst_addr: source,
+                    protocol: IpProtocol::ICMP,
+                    ttl: DEFAULT_TTL,
+                    dscp: Dscp::CS0,
+                    ecn: Ecn::NOT_ECT,
+                    ident: 0,
+                    dont_frag: false,
+                    more_frags: false,
+                    frag_offset: 0,
+                    options: Ipv4Options::NONE,
+                    payload_len: bytes.len(),
+                };
+                self.push_inbox(Delivered { time: now, header, payload: bytes });
+                return;
+            }
             self.events.push_back(NodeEvent::Ip(IpEvent::IcmpErrorSent {
                 to: source,
                 summary: crate::describe::icmp_summary(&message),
@@ -442,12 +485,13 @@ impl IpStack {
                 }
                 self.drain_neighbors(now, iface);
             }
-            EtherType::IPV4 => self.handle_ipv4(now, iface, frame.payload()),
+            EtherType::IPV4 => self.handle_ipv4(now, iface, frame.payload(), header.dst.is_multicast()),
             _ => {}
         }
     }
 
-    fn handle_ipv4(&mut self, now: Duration, iface: usize, bytes: &[u8]) {
+    /// `link_group`: the frame went to the Ethernet broadcast or a multicast address.
+    fn handle_ipv4(&mut self, now: Duration, iface: usize, bytes: &[u8], link_group: bool) {
         let parsed =
             Ipv4Packet::new_checked(bytes).and_then(|packet| Ok((Ipv4Repr::parse(&packet)?, packet)));
         let (header, packet) = match parsed {
@@ -457,6 +501,15 @@ impl IpStack {
                 return;
             }
         };
+        // RFC 1122 §3.3.6 and RFC 1812 §5.3.4: a link-layer broadcast must carry an IP
+        // broadcast or multicast; anything else is neither delivered nor forwarded.
+        if link_group && !header.dst_addr.is_multicast() && !self.is_ip_broadcast(header.dst_addr) {
+            self.events.push_back(NodeEvent::Dropped(format!(
+                "datagram to unicast {} arrived as a link-layer broadcast",
+                header.dst_addr
+            )));
+            return;
+        }
         if self.is_local(header.dst_addr) {
             self.deliver(now, header, packet.payload());
         } else if self.forwarding {
@@ -520,10 +573,14 @@ impl IpStack {
             });
             return;
         }
+        self.push_inbox(Delivered { time: now, header, payload: payload.to_vec() });
+    }
+
+    fn push_inbox(&mut self, delivered: Delivered) {
         if self.inbox.len() >= MAX_INBOX {
             self.inbox.pop_front();
         }
-        self.inbox.push_back(Delivered { time: now, header, payload: payload.to_vec() });
+        self.inbox.push_back(delivered);
     }
 
     /// The datagram as it arrived (after reassembly), for an ICMP error to quote.
@@ -586,4 +643,10 @@ impl IpStack {
             self.transmit_datagram(now, egress, next_hop, fragment);
         }
     }
+}
+
+/// The directed broadcast address of `net`; none for /31 (RFC 3021) and /32 networks,
+/// whose every address names a host.
+fn directed_broadcast(net: Ipv4Net) -> Option<Ipv4Addr> {
+    (net.prefix_len() < 31).then(|| net.broadcast())
 }

@@ -98,3 +98,25 @@ fn udp_to_a_closed_port_is_answered_with_port_unreachable() {
     assert_eq!(cl1_errors.len(), 1, "{cl1_errors:?}");
     assert!(cl1_errors[0].contains("Port Unreachable") && cl1_errors[0].ends_with("from 192.168.1.2"));
 }
+
+#[test]
+fn a_ping_with_ttl_zero_is_refused_before_anything_is_sent() {
+    let mut sim = Simulation::new(1);
+    let lan = scenario::build_lan(&mut sim, LinkConfig::default());
+    let ping = Command::Ping { dst: addr::CL2, count: 1, interval: Duration::from_secs(1), size: 56, ttl: 0 };
+    sim.schedule(Duration::ZERO, lan.cl1, ping);
+    sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
+    assert_eq!(sim.trace().frames().count(), 0);
+    assert!(events_at(&sim, "cl1").iter().any(|e| e.contains("TTL 0 is out of range")));
+}
+
+#[test]
+fn a_route_through_a_missing_interface_is_not_added() {
+    let mut stack = sim::IpStack::new(
+        vec![sim::IpInterface::new("eth0", mac_for(1, 0), Some("10.0.0.1/24".parse().unwrap()))],
+        false,
+    );
+    assert!(!stack.add_gateway_route(Ipv4Net::default(), Ipv4Addr::new(10, 0, 0, 254), 1));
+    assert!(stack.add_gateway_route(Ipv4Net::default(), Ipv4Addr::new(10, 0, 0, 254), 0));
+    assert_eq!(stack.routes().len(), 2);
+}
