@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     sim.schedule(Duration::ZERO, a, Command::Resolve(Ipv4Addr::new(10, 0, 0, 2)));
     sim.run(Duration::from_secs(10), 100_000);
 
-    print!("{}", view::render_run(&sim));
+    print!("{}", view::render_run(&sim, false));
     let pcapng = sim::pcapng::write_pcapng(&sim, Vec::new())?;
     println!("pcapng: {} bytes, {} links", pcapng.len(), sim.links().len());
     Ok(())

@@ -24,6 +24,7 @@ mod bridge;
 pub mod describe;
 pub mod dissect;
 mod engine;
+pub mod export;
 mod ip_node;
 mod link;
 pub mod narrative;

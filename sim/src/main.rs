@@ -54,11 +54,17 @@ struct RunArgs {
     /// Write every frame on every link to this pcapng file (one interface per link).
     #[arg(long, value_name = "PATH")]
     pcap: Option<PathBuf>,
+    /// Write the whole trace (nodes, links, every frame and event) as JSON for tools.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
     #[command(flatten)]
     link: LinkArgs,
     /// Also print each node's tables (ARP cache, MAC table) at the end.
     #[arg(long)]
     state: bool,
+    /// Show every layer's fields under each frame, and what each forwarding node rewrote.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Args, Debug)]
@@ -115,7 +121,7 @@ fn run(args: &RunArgs) -> Result<(), String> {
     let mut sim = scenario::build(args.flow, args.seed, link);
     let summary = sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
     println!("== packetflow run {:?} · seed {} ==", args.flow, args.seed);
-    print!("{}", view::render_run(&sim));
+    print!("{}", view::render_run(&sim, args.verbose));
     let ending = if summary.quiescent {
         "nothing left to do".to_owned()
     } else {
@@ -130,6 +136,11 @@ fn run(args: &RunArgs) -> Result<(), String> {
     if args.state {
         println!("== tables at the end ==");
         print!("{}", view::render_state(&sim));
+    }
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&sim::export::trace_json(&sim)).map_err(|e| e.to_string())?;
+        std::fs::write(path, text + "\n").map_err(|e| format!("writing {}: {e}", path.display()))?;
+        println!("wrote {}", path.display());
     }
     if let Some(path) = &args.pcap {
         let file = std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
@@ -161,6 +172,7 @@ fn main() -> ExitCode {
             flow: Flow::All,
             seed: 1,
             pcap: None,
+            json: None,
             link: LinkArgs {
                 latency_us: 5,
                 bandwidth_mbps: 1000,
@@ -171,6 +183,7 @@ fn main() -> ExitCode {
                 corrupt: 0.0,
             },
             state: true,
+            verbose: false,
         }),
     };
     match result {

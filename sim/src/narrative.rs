@@ -10,6 +10,7 @@ use arp::ArpEvent;
 use ethernet::{EtherType, EthernetRepr, Frame};
 
 use crate::describe::summarize;
+use crate::dissect::{CapturedPacket, Dissection, Dissector, Field, LINKTYPE_ETHERNET, Origin, Protocol};
 use crate::engine::Simulation;
 use crate::link::Fate;
 use crate::node::{Command, FloodReason, IpEvent, NodeEvent, SwitchDecision};
@@ -39,6 +40,10 @@ pub enum Line {
         summary: String,
         /// Why it never arrived, if it did not.
         fault: Option<String>,
+        /// Verbose only: each layer's fields, one line per layer (`ip: ttl=64 …`).
+        layers: Vec<String>,
+        /// Verbose only: the fields the sender changed in a packet it forwarded.
+        changes: Vec<String>,
     },
     /// A textbook step, explained.
     Step {
@@ -55,6 +60,16 @@ pub enum Line {
 
 /// Builds the narrative of a run.
 pub fn narrate(sim: &Simulation) -> Vec<Line> {
+    narrate_with(sim, false)
+}
+
+/// Builds the narrative with every layer's fields under each frame and, at each node that
+/// forwards a packet, the fields it changed.
+pub fn narrate_verbose(sim: &Simulation) -> Vec<Line> {
+    narrate_with(sim, true)
+}
+
+fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut phase = 0;
     let mut step = 0;
@@ -86,7 +101,12 @@ pub fn narrate(sim: &Simulation) -> Vec<Line> {
                         text,
                     });
                 }
-                lines.push(frame_line(sim, frame));
+                let mut line = frame_line(sim, frame);
+                if verbose && let Line::Frame { layers, changes, .. } = &mut line {
+                    *layers = layer_lines(&frame.bytes);
+                    *changes = forwarding_changes(sim, frame);
+                }
+                lines.push(line);
             }
         }
     }
@@ -115,7 +135,87 @@ fn frame_line(sim: &Simulation, frame: &FrameRecord) -> Line {
         to: sim.node_name(frame.to.node).to_owned(),
         summary: summarize(&frame.bytes),
         fault,
+        layers: Vec::new(),
+        changes: Vec::new(),
     }
+}
+
+fn dissect(bytes: &[u8]) -> Dissection {
+    let packet = CapturedPacket {
+        number: 1,
+        timestamp: None,
+        interface: None,
+        link_type: LINKTYPE_ETHERNET,
+        original_len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        data: bytes.to_vec(),
+    };
+    // A fresh dissector per frame: reassembling across links would mix up the hops.
+    Dissector::new().dissect(&packet)
+}
+
+/// `eth: src=… dst=… type=…`, one line per layer of the frame's own stack (quoted
+/// headers inside ICMP errors included, marked as such).
+fn layer_lines(bytes: &[u8]) -> Vec<String> {
+    let dissection = dissect(bytes);
+    let mut lines: Vec<String> = dissection
+        .layers
+        .iter()
+        .filter(|layer| layer.protocol != Protocol::Frame)
+        .map(|layer| {
+            let fields: Vec<String> = layer
+                .fields
+                .iter()
+                .map(|(field, value)| {
+                    let name = field.name();
+                    // `ip.ttl` reads as `ttl` on the line already labelled IPv4.
+                    format!("{}={value}", name.split_once('.').map_or(name, |(_, rest)| rest))
+                })
+                .collect();
+            let quoted = if layer.origin == Origin::Quoted { " (quoted)" } else { "" };
+            format!("{}{quoted}: {}", layer.protocol, fields.join(" "))
+        })
+        .collect();
+    if let Some(error) = dissection.error {
+        lines.push(error.to_string());
+    }
+    lines
+}
+
+/// The (src, dst, protocol, id) of an IPv4 frame, which a forwarding node keeps.
+fn datagram_identity(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, std::net::Ipv4Addr, u8, u16)> {
+    let frame = Frame::new_checked(bytes).ok()?;
+    if EthernetRepr::parse(&frame).ok()?.ethertype != EtherType::IPV4 {
+        return None;
+    }
+    let packet = ipv4::Ipv4Packet::new_checked(frame.payload()).ok()?;
+    Some((packet.src_addr(), packet.dst_addr(), packet.protocol().0, packet.ident()))
+}
+
+/// For a frame a node sends on after receiving the same datagram: the header fields it
+/// rewrote (MAC addresses, TTL, checksum, …), as `field old → new`.
+fn forwarding_changes(sim: &Simulation, sent: &FrameRecord) -> Vec<String> {
+    let Some(identity) = datagram_identity(&sent.bytes) else { return Vec::new() };
+    let received =
+        sim.trace().frames().filter(|f| f.to.node == sent.from.node && f.time <= sent.time).filter(|f| {
+            f.fate.arrival().is_some_and(|at| at <= sent.time)
+                && datagram_identity(&f.bytes) == Some(identity)
+        });
+    let Some(received) = received.last() else { return Vec::new() };
+    let (before, after) = (dissect(&received.bytes), dissect(&sent.bytes));
+    let own = |d: &Dissection| -> Vec<(Field, String)> {
+        d.own_layers()
+            .filter(|layer| layer.protocol != Protocol::Frame)
+            .flat_map(|layer| layer.fields.iter().map(|(field, value)| (*field, value.to_string())))
+            .collect()
+    };
+    let before = own(&before);
+    own(&after)
+        .into_iter()
+        .filter_map(|(field, new)| {
+            let old = before.iter().find(|(f, _)| *f == field).map(|(_, v)| v.clone())?;
+            (old != new).then(|| format!("{} {old} → {new}", field.name()))
+        })
+        .collect()
 }
 
 /// Whether the node that sent `frame` built it (rather than a switch relaying it), and if
@@ -207,9 +307,20 @@ pub fn render(lines: &[Line]) -> String {
     for line in lines {
         let _ = match line {
             Line::Phase { number, title } => writeln!(out, "\n== Phase {number} · {title} =="),
-            Line::Frame { time, link, from, to, summary, fault } => {
+            Line::Frame { time, link, from, to, summary, fault, layers, changes } => {
                 let fault = fault.as_ref().map_or_else(String::new, |f| format!("   [{f}]"));
-                writeln!(out, "{:>10.6} s  {from} → {to}  [{link}]  {summary}{fault}", time.as_secs_f64())
+                let mut result = writeln!(
+                    out,
+                    "{:>10.6} s  {from} → {to}  [{link}]  {summary}{fault}",
+                    time.as_secs_f64()
+                );
+                if !changes.is_empty() {
+                    result = result.and(writeln!(out, "{:>16}{from} rewrote: {}", "", changes.join(", ")));
+                }
+                for layer in layers {
+                    result = result.and(writeln!(out, "{:>16}{layer}", ""));
+                }
+                result
             }
             Line::Step { label, text, .. } => writeln!(out, "{:>14}{label:<5} {text}", ""),
         };

@@ -6,8 +6,12 @@ use crate::engine::Simulation;
 
 /// The run as the textbook tells it: phases, every frame (time, sender → receiver,
 /// link, decode) and the numbered steps that explain it.
-pub fn render_run(sim: &Simulation) -> String {
-    let mut out = crate::narrative::render(&crate::narrative::narrate(sim));
+///
+/// `verbose` adds every layer's fields under each frame and, where a node forwarded a
+/// packet, the header fields it rewrote.
+pub fn render_run(sim: &Simulation, verbose: bool) -> String {
+    let lines = if verbose { crate::narrative::narrate_verbose(sim) } else { crate::narrative::narrate(sim) };
+    let mut out = crate::narrative::render(&lines);
     if sim.trace().truncated() {
         out.push_str("(trace truncated: record limit reached)\n");
     }

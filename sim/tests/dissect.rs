@@ -101,19 +101,30 @@ fn icmp_errors_carry_the_quoted_header_and_fragments_decode_when_reassembled() {
 
 /// A classic pcap (microsecond, Ethernet) holding `frames`.
 fn pcap_bytes(frames: &[Vec<u8>]) -> Vec<u8> {
+    let records: Vec<(&[u8], u32)> =
+        frames.iter().map(|frame| (&frame[..], u32::try_from(frame.len()).expect("small frame"))).collect();
+    pcap_records(u32::to_le_bytes, 0xa1b2_c3d4, 65535, &records)
+}
+
+/// How a pcap's 32-bit words are written: `u32::to_le_bytes` or `u32::to_be_bytes`.
+type WordOrder = fn(u32) -> [u8; 4];
+
+/// A classic Ethernet pcap with `magic` (which picks µs or ns) and `snaplen`, its words
+/// written by `order`, holding (captured bytes, original length) records 10 ticks apart.
+fn pcap_records(order: WordOrder, magic: u32, snaplen: u32, records: &[(&[u8], u32)]) -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    for word in [0u32, 0, 65535, 1] {
-        out.extend_from_slice(&word.to_le_bytes());
+    let version = (u32::from(2u16) << 16) | 4;
+    // The two 16-bit version fields as one word, in the file's byte order.
+    let version = if order(1)[0] == 1 { version.rotate_left(16) } else { version };
+    for word in [magic, version, 0, 0, snaplen, 1] {
+        out.extend_from_slice(&order(word));
     }
-    for (index, frame) in frames.iter().enumerate() {
-        let len = u32::try_from(frame.len()).expect("small frame");
-        for word in [1_000u32, u32::try_from(index).expect("few frames") * 10, len, len] {
-            out.extend_from_slice(&word.to_le_bytes());
+    for (index, (data, original_len)) in records.iter().enumerate() {
+        let captured = u32::try_from(data.len()).expect("small frame");
+        for word in [1_000u32, u32::try_from(index).expect("few frames") * 10, captured, *original_len] {
+            out.extend_from_slice(&order(word));
         }
-        out.extend_from_slice(frame);
+        out.extend_from_slice(data);
     }
     out
 }
@@ -195,7 +206,8 @@ fn malformed_frames_are_reported_with_offset_and_dissection_continues() {
     );
     assert!(lines[7].contains("Echo Reply id=0x4207, seq=1"), "{}", lines[7]);
 
-    // -T fields keeps one row per frame, with what was decoded before the error, and
+    // -T fields keeps one row per frame, with what was decoded before the error (and,
+    // like tshark, the ICMP header of a datagram shorter than its Total Length), and
     // reports the errors on stderr.
     let (ok, stdout, stderr) = packetflow(&[
         "dissect",
@@ -210,10 +222,67 @@ fn malformed_frames_are_reported_with_offset_and_dissection_continues() {
         path_text,
     ]);
     assert!(ok, "{stderr}");
-    assert_eq!(stdout, "1\t\t\n2\t\t\n3\t84\t\n4\t\t\n5\t84\t8\n6\t\t\n7\t38\t11\n8\t84\t0\n");
+    assert_eq!(stdout, "1\t\t\n2\t\t\n3\t84\t8\n4\t\t\n5\t84\t8\n6\t\t\n7\t38\t11\n8\t84\t0\n");
     assert_eq!(stderr.lines().count(), 5, "{stderr}");
     assert!(stderr.starts_with("frame 2: malformed Ethernet at offset 0"), "{stderr}");
     std::fs::remove_file(&path).ok();
+}
+
+/// Frames cut by a 60-byte snaplen (an echo request, and the same datagram made UDP so
+/// that only 6 bytes of its header are left) and a record longer than the snaplen, all
+/// of which libpcap and tshark read.
+fn snaplen_cut_records() -> Vec<(Vec<u8>, u32)> {
+    let echo = testdata::frames("arp_ping.pcap")[2].data.clone();
+    let mut udp = echo.clone();
+    udp[23] = 17;
+    udp[24..26].fill(0);
+    let ip_checksum = ipv4::checksum::checksum(&udp[14..34]);
+    udp[24..26].copy_from_slice(&ip_checksum.to_be_bytes());
+    let wire = u32::try_from(echo.len()).expect("small frame");
+    vec![(echo[..60].to_vec(), wire), (udp[..40].to_vec(), wire), (echo, wire)]
+}
+
+#[test]
+fn snaplen_cut_captures_in_every_pcap_flavour_dissect_like_tshark() {
+    let fields = [Field::FrameLen, Field::FrameCapLen, Field::IpLen, Field::IcmpType, Field::IcmpSeq];
+    let fields =
+        [&fields[..], &[Field::UdpSrcport, Field::UdpDstport, Field::UdpLength, Field::UdpChecksum]].concat();
+    let records = snaplen_cut_records();
+    let records: Vec<(&[u8], u32)> = records.iter().map(|(data, len)| (&data[..], *len)).collect();
+    let expected = ["98 60 84 8 1    ", "98 40 84   2048 50004 16903 ", "98 98 84 8 1    "];
+    let flavours: [(WordOrder, u32); 4] = [
+        (u32::to_le_bytes, 0xa1b2_c3d4),
+        (u32::to_be_bytes, 0xa1b2_c3d4),
+        (u32::to_le_bytes, 0xa1b2_3c4d),
+        (u32::to_be_bytes, 0xa1b2_3c4d),
+    ];
+    for (order, magic) in flavours {
+        let bytes = pcap_records(order, magic, 60, &records);
+        let (rows, diagnostics) = fields_rows(&bytes, &fields);
+        let rows: Vec<String> = rows.iter().map(|row| row.join(" ")).collect();
+        assert_eq!(rows, expected, "magic {magic:#x}, {:?}", order(1));
+        // A snaplen cut is not malformed; only the UDP header cut inside is reported.
+        assert_eq!(diagnostics.lines().count(), 1, "{diagnostics}");
+        assert!(diagnostics.starts_with("frame 2: malformed UDP at offset 34"), "{diagnostics}");
+        let (ok, stdout, stderr) =
+            packetflow(&["dissect", temp_file("cut.pcap", &bytes).to_str().expect("path")]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("[packet size limited during capture: 60 of 98 bytes]"), "{stdout}");
+        let (times, _) = fields_rows(&bytes, &[Field::FrameTimeEpoch]);
+        let tick = if magic == 0xa1b2_3c4d { "1000.000000010" } else { "1000.000010000" };
+        assert_eq!(times[1], [tick]);
+        if tshark_available() {
+            let path = temp_file("cut-tshark.pcap", &bytes);
+            let theirs: Vec<String> =
+                tshark_fields(&path, &fields).lines().map(|line| line.replace('\t', " ")).collect();
+            assert_eq!(rows, theirs, "tshark, magic {magic:#x}");
+            std::fs::remove_file(&path).ok();
+        }
+    }
+    std::fs::remove_file(
+        std::env::temp_dir().join(format!("packetflow-dissect-{}-cut.pcap", std::process::id())),
+    )
+    .ok();
 }
 
 #[test]

@@ -203,3 +203,39 @@ fn an_absent_host_gives_host_unreachable_after_arp_gives_up() {
         .collect();
     assert_eq!(asked.len(), 3, "three requests, one per second, then give up: {asked:?}");
 }
+
+#[test]
+fn verbose_narrative_shows_layers_and_what_each_router_rewrote() {
+    let sim = ping_from_cl1(addr::SV1, 64);
+    let lines = sim::narrative::narrate_verbose(&sim);
+    let rewrites: Vec<(String, String)> = lines
+        .iter()
+        .filter_map(|line| match line {
+            Line::Frame { from, changes, .. } if !changes.is_empty() => {
+                Some((from.clone(), changes.join(", ")))
+            }
+            _ => None,
+        })
+        .collect();
+    // Each of the four routers rewrites the request on the way out, and the reply on the
+    // way back: new MACs, TTL minus one, a new header checksum.
+    let routers: Vec<&str> = rewrites.iter().map(|(from, _)| from.as_str()).collect();
+    assert_eq!(routers, ["rt1", "rt2", "fw1", "lb1", "lb1", "fw1", "rt2", "rt1"], "{rewrites:#?}");
+    let (_, first) = &rewrites[0];
+    assert!(first.contains("eth.src 02:00:00:00:01:00 → 02:00:00:00:03:01"), "{first}");
+    assert!(first.contains("ip.ttl 64 → 63") && first.contains("ip.checksum"), "{first}");
+    assert!(
+        !first.contains("ip.src") && !first.contains("icmp."),
+        "only the header fields a router owns: {first}"
+    );
+    let layers = lines.iter().find_map(|line| match line {
+        Line::Frame { layers, .. } if layers.len() == 3 => Some(layers.clone()),
+        _ => None,
+    });
+    let layers = layers.expect("an Ethernet + IPv4 + ICMP frame");
+    assert!(layers[1].starts_with("IPv4: ") && layers[1].contains(" ttl="), "{layers:?}");
+    // The plain narrative carries none of this.
+    assert!(
+        narrate(&sim).iter().all(|line| !matches!(line, Line::Frame { layers, .. } if !layers.is_empty()))
+    );
+}

@@ -189,6 +189,15 @@ pub enum Note {
     /// An IEEE 802.3 frame (length field instead of EtherType): its payload is not decoded.
     #[error("IEEE 802.3 frame with length {0}: payload not decoded")]
     Ieee8023(u16),
+    /// The capture holds only the first bytes of the frame (its snaplen cut it short):
+    /// what lies beyond them is not decoded, and not reported as malformed.
+    #[error("packet size limited during capture: {captured} of {original} bytes")]
+    Cut {
+        /// Bytes captured.
+        captured: usize,
+        /// Bytes on the wire.
+        original: u32,
+    },
     /// A fragment was refused by the reassembler.
     #[error("fragment not reassembled: {0}")]
     Reassembly(ReassemblyError),
@@ -266,6 +275,8 @@ enum Extent {
 struct Decoder<'d> {
     reassembler: &'d mut Reassembler,
     now: Duration,
+    /// Whether the capture holds fewer bytes than were on the wire (a snaplen cut).
+    cut: bool,
     out: Dissection,
 }
 
@@ -293,15 +304,20 @@ impl Dissector {
         frame.push(Field::FrameNumber, Value::Uint(packet.number));
         frame.push(Field::FrameLen, Value::Uint(u64::from(packet.original_len)));
         frame.push(Field::FrameCapLen, Value::Uint(packet.data.len() as u64));
+        let captured = packet.data.len();
+        let cut = u32::try_from(captured).is_ok_and(|captured| captured < packet.original_len);
+        let notes =
+            if cut { vec![Note::Cut { captured, original: packet.original_len }] } else { Vec::new() };
         let mut decoder = Decoder {
             reassembler: &mut self.reassembler,
             now: timestamp,
+            cut,
             out: Dissection {
                 number: packet.number,
                 original_len: packet.original_len,
                 layers: vec![frame],
                 undecoded: None,
-                notes: Vec::new(),
+                notes,
                 error: None,
             },
         };
@@ -325,8 +341,11 @@ fn hex(value: impl Into<u64>, digits: usize) -> Value {
 }
 
 impl Decoder<'_> {
+    /// Records why a layer failed; the first failure of a frame is the one reported.
     fn fail(&mut self, protocol: Protocol, offset: usize, origin: Origin, error: impl Into<Malformed>) {
-        self.out.error = Some(LayerError { protocol, offset, origin, error: error.into() });
+        if self.out.error.is_none() {
+            self.out.error = Some(LayerError { protocol, offset, origin, error: error.into() });
+        }
     }
 
     fn ethernet(&mut self, bytes: &[u8]) {
@@ -425,9 +444,23 @@ impl Decoder<'_> {
             Err(error) => return self.fail(Protocol::Ipv4, offset, Origin::Frame, error),
         };
         self.out.layers.push(Self::ipv4_layer(&repr, bytes, offset, Origin::Frame));
+        let payload_offset = offset + repr.header_len();
         let packet = match Ipv4Packet::new_checked(bytes) {
             Ok(packet) => packet,
-            Err(error) => return self.fail(Protocol::Ipv4, offset, Origin::Frame, error),
+            Err(error) => {
+                // The header is whole but the datagram is not all there. A capture cut at
+                // its snaplen is no error; either way, like tshark, the transport header
+                // is decoded from the bytes that were captured.
+                if !self.cut {
+                    self.fail(Protocol::Ipv4, offset, Origin::Frame, error);
+                }
+                if repr.frag_offset == 0 {
+                    self.transport(&repr, payload, payload_offset, Origin::Frame, Extent::Partial);
+                } else {
+                    self.out.undecoded = Some(repr.protocol);
+                }
+                return;
+            }
         };
         let checksum_ok = packet.verify_checksum();
         if !checksum_ok {
@@ -436,7 +469,6 @@ impl Decoder<'_> {
                 expected: packet.expected_checksum(),
             });
         }
-        let payload_offset = offset + repr.header_len();
         if !repr.more_frags && repr.frag_offset == 0 {
             return self.transport(&repr, payload, payload_offset, Origin::Frame, Extent::Whole);
         }
@@ -530,6 +562,15 @@ impl Decoder<'_> {
 
     fn udp(&mut self, ip: &Ipv4Repr, bytes: &[u8], offset: usize, origin: Origin, extent: Extent) {
         let Some(header) = bytes.get(..udp::HEADER_LEN) else {
+            // Like tshark, show the ports and length that were captured before the cut.
+            let mut layer = Layer::new(Protocol::Udp, offset, origin);
+            let words = bytes.chunks_exact(2).filter_map(|word| <[u8; 2]>::try_from(word).ok());
+            for (field, word) in
+                [Field::UdpSrcport, Field::UdpDstport, Field::UdpLength].into_iter().zip(words)
+            {
+                layer.push(field, Value::Uint(u64::from(u16::from_be_bytes(word))));
+            }
+            self.out.layers.push(layer);
             let error = udp::ParseError::Truncated { needed: udp::HEADER_LEN, actual: bytes.len() };
             return self.fail(Protocol::Udp, offset, origin, error);
         };

@@ -3,6 +3,7 @@
 use std::io::{Chain, Cursor, Read};
 use std::time::Duration;
 
+use pcap_file::TsResolution;
 use pcap_file::pcap::PcapReader;
 use pcap_file::pcapng::PcapNgReader;
 use pcap_file::pcapng::blocks::Block;
@@ -75,7 +76,7 @@ pub struct CapturedPacket {
 type Source<R> = Chain<Cursor<[u8; 4]>, R>;
 
 enum Inner<R: Read> {
-    Pcap { reader: PcapReader<Source<R>>, link_type: u32 },
+    Pcap { reader: PcapReader<Source<R>>, link_type: u32, nanos_per_tick: u32 },
     PcapNg(PcapNgReader<Source<R>>),
 }
 
@@ -117,8 +118,12 @@ impl<R: Read> CaptureReader<R> {
             Inner::PcapNg(PcapNgReader::new(source)?)
         } else if PCAP_MAGICS.contains(&u32::from_be_bytes(magic)) {
             let reader = PcapReader::new(source)?;
-            let link_type = u32::from(reader.header().datalink);
-            Inner::Pcap { reader, link_type }
+            let header = reader.header();
+            let nanos_per_tick = match header.ts_resolution {
+                TsResolution::MicroSecond => 1_000,
+                TsResolution::NanoSecond => 1,
+            };
+            Inner::Pcap { reader, link_type: u32::from(header.datalink), nanos_per_tick }
         } else {
             return Err(ReadError::NotACapture(magic.to_vec()));
         };
@@ -134,17 +139,24 @@ impl<R: Read> CaptureReader<R> {
     }
 
     fn next_pcap(&mut self) -> Option<Result<CapturedPacket, ReadError>> {
-        let Inner::Pcap { reader, link_type } = &mut self.inner else {
+        let Inner::Pcap { reader, link_type, nanos_per_tick } = &mut self.inner else {
             return None;
         };
-        let packet = match reader.next_packet()? {
+        // The raw record, because pcap-file's checked one refuses what libpcap and tshark
+        // accept: a snaplen-truncated capture's original length above the snaplen, a
+        // captured length above it, or above the original length. The record's size is
+        // still bounded by pcap-file's 8 MB read buffer.
+        let packet = match reader.next_raw_packet()? {
             Ok(packet) => packet,
             Err(error) => return Some(Err(error.into())),
         };
         self.number += 1;
+        // A fraction of a second of 10^6 µs or more (which tshark also shows) carries
+        // into the seconds instead of failing the file.
+        let fraction = Duration::from_nanos(u64::from(packet.ts_frac) * u64::from(*nanos_per_tick));
         Some(Ok(CapturedPacket {
             number: self.number,
-            timestamp: Some(packet.timestamp),
+            timestamp: Some(Duration::from_secs(u64::from(packet.ts_sec)) + fraction),
             interface: None,
             link_type: *link_type,
             original_len: packet.orig_len,
