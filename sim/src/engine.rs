@@ -230,9 +230,10 @@ impl Simulation {
         };
         let link = &mut self.links[link_id.0];
         let to = link.ends[1 - side];
-        let header_len = if bytes.get(12..14) == Some(&[0x81, 0x00]) { 18 } else { 14 };
+        let tagged = matches!(bytes.get(12..14), Some([0x81, 0x00] | [0x88, 0xa8]));
+        let header_len = if tagged { 18 } else { 14 };
         let transmission = link.transmit(self.now, side, bytes, header_len);
-        for (fate, bytes) in transmission.copies {
+        for (copy, (fate, bytes)) in transmission.copies.into_iter().enumerate() {
             if let Some(at) = fate.arrival() {
                 self.push(at, Action::Deliver { to, bytes: bytes.clone() });
             }
@@ -243,6 +244,7 @@ impl Simulation {
                 to,
                 bytes,
                 fate,
+                duplicate: copy > 0,
             }));
         }
     }

@@ -77,6 +77,7 @@ pub fn trace_json(sim: &Simulation) -> Value {
                 "to": sim.endpoint_name(frame.to),
                 "summary": summarize(&frame.bytes),
                 "fate": fate(&frame.fate),
+                "duplicate": frame.duplicate,
                 "bytes": hex(&frame.bytes),
             }),
             TraceRecord::Event(event) => json!({

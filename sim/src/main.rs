@@ -167,7 +167,11 @@ fn main() -> ExitCode {
             std::io::stderr(),
         )
         .map(|_| ())
-        .map_err(|e| e.to_string()),
+        .or_else(|error| match error {
+            // `packetflow dissect … | head` closing the pipe early is not a failure.
+            sim::dissect::DissectError::Write(io) if io.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => Err(other.to_string()),
+        }),
         None => run(&RunArgs {
             flow: Flow::All,
             seed: 1,

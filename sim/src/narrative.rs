@@ -12,7 +12,6 @@ use ethernet::{EtherType, EthernetRepr, Frame};
 use crate::describe::summarize;
 use crate::dissect::{CapturedPacket, Dissection, Dissector, Field, LINKTYPE_ETHERNET, Origin, Protocol};
 use crate::engine::Simulation;
-use crate::link::Fate;
 use crate::node::{Command, FloodReason, IpEvent, NodeEvent, SwitchDecision};
 use crate::trace::{EventRecord, FrameRecord, TraceRecord};
 
@@ -122,12 +121,7 @@ fn phase_title(event: &NodeEvent) -> Option<String> {
 }
 
 fn frame_line(sim: &Simulation, frame: &FrameRecord) -> Line {
-    let fault = match &frame.fate {
-        Fate::Delivered { .. } => None,
-        Fate::Corrupted { bit, .. } => Some(format!("corrupted on the link (bit {bit})")),
-        Fate::Lost => Some("lost on the link".to_owned()),
-        Fate::TooBig { mtu } => Some(format!("dropped: larger than the MTU {mtu}")),
-    };
+    let fault = frame.fault_description();
     Line::Frame {
         time: frame.time,
         link: sim.links()[frame.link.0].name.clone(),

@@ -11,7 +11,6 @@ use pcap_file::pcapng::blocks::interface_description::{
 };
 
 use crate::engine::Simulation;
-use crate::link::Fate;
 
 /// Why the pcapng file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -51,12 +50,7 @@ pub fn write_pcapng<W: Write>(sim: &Simulation, writer: W) -> Result<W, PcapngEr
     let mut frames: Vec<_> = sim.trace().frames().enumerate().collect();
     frames.sort_by_key(|(index, frame)| (frame.time, *index));
     for (_, frame) in frames {
-        let comment = match &frame.fate {
-            Fate::Delivered { .. } => None,
-            Fate::Corrupted { bit, .. } => Some(format!("corrupted on the link: bit {bit} flipped")),
-            Fate::Lost => Some("lost on the link".to_owned()),
-            Fate::TooBig { mtu } => Some(format!("dropped: larger than the link MTU {mtu}")),
-        };
+        let comment = frame.fault_description();
         let from = sim.endpoint_name(frame.from);
         let to = sim.endpoint_name(frame.to);
         let mut text = format!("{from} -> {to}");

@@ -20,6 +20,26 @@ pub struct FrameRecord {
     pub bytes: Vec<u8>,
     /// Delivered, corrupted, lost or too big.
     pub fate: Fate,
+    /// Whether this is the extra copy a duplicating link made.
+    pub duplicate: bool,
+}
+
+impl FrameRecord {
+    /// What the link did to the frame, when it did more than deliver it:
+    /// `lost on the link`, `duplicated on the link; corrupted …`.
+    pub fn fault_description(&self) -> Option<String> {
+        let fate = match &self.fate {
+            Fate::Delivered { .. } => None,
+            Fate::Corrupted { bit, .. } => Some(format!("corrupted on the link (bit {bit} flipped)")),
+            Fate::Lost => Some("lost on the link".to_owned()),
+            Fate::TooBig { mtu } => Some(format!("dropped: larger than the link MTU {mtu}")),
+        };
+        match (self.duplicate, fate) {
+            (true, Some(fate)) => Some(format!("duplicated on the link; {fate}")),
+            (true, None) => Some("duplicated on the link".to_owned()),
+            (false, fate) => fate,
+        }
+    }
 }
 
 /// A state change a node reported.

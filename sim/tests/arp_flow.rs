@@ -164,3 +164,21 @@ fn a_lossy_link_delays_resolution_until_a_retry_gets_through() {
     }
     assert!(saw_retry_success);
 }
+
+#[test]
+fn duplicated_frames_are_marked_in_the_trace_and_the_pcapng() {
+    let always_duplicate = LinkConfig {
+        faults: sim::Faults { duplicate: 1.0, ..sim::Faults::default() },
+        ..LinkConfig::default()
+    };
+    let sim = run(1, always_duplicate);
+    let first = sim.trace().frames().next().unwrap();
+    let second = sim.trace().frames().nth(1).unwrap();
+    assert!(!first.duplicate && second.duplicate, "each frame is followed by its copy");
+    assert_eq!(first.bytes, second.bytes);
+    assert_eq!(second.fault_description().as_deref(), Some("duplicated on the link"));
+    assert!(second.fate.arrival() > first.fate.arrival(), "the copy arrives after the original");
+    let pcapng = sim::pcapng::write_pcapng(&sim, Vec::new()).unwrap();
+    let needle = b"duplicated on the link";
+    assert!(pcapng.windows(needle.len()).any(|w| w == needle));
+}
