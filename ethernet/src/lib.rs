@@ -3,7 +3,7 @@
 //! Two layers, as in smoltcp: [`Frame`] is a zero-copy view with one accessor per field,
 //! checked once by [`Frame::new_checked`]; [`EthernetRepr`] is the header's meaning, with
 //! [`EthernetRepr::parse`] and [`EthernetRepr::emit`]. Nothing here panics on hostile
-//! bytes, and nothing uses `unsafe`.
+//! bytes, and the crate is `#![forbid(unsafe_code)]`.
 //!
 //! ```
 //! use ethernet::{EtherType, EthernetRepr, Frame, Padding};

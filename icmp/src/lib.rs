@@ -8,7 +8,7 @@
 //! datagram as a [`QuotedDatagram`]; hosts and routers build them with
 //! [`IcmpRepr::port_unreachable`], [`IcmpRepr::time_exceeded`] and friends, which apply
 //! RFC 1122's "never send an error about..." rules ([`error_allowed`]). Nothing here
-//! panics on hostile bytes, and nothing uses `unsafe`.
+//! panics on hostile bytes, and the crate is `#![forbid(unsafe_code)]`.
 //!
 //! ```
 //! use icmp::{IcmpPacket, IcmpRepr, QuoteLimit, UnreachableCode};

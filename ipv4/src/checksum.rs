@@ -30,7 +30,7 @@ const fn fold(acc: u64) -> u16 {
 /// byte is padded with a zero), folded to 16 bits and *not* complemented.
 ///
 /// This is a hot path (every header, every UDP/ICMP payload), written so LLVM vectorizes
-/// it without `unsafe`: 64-bit words are read in *native* byte order and their 32-bit
+/// it in safe code (`unsafe_code` is forbidden): 64-bit words are read in *native* byte order and their 32-bit
 /// halves added into 64-bit accumulators. Both tricks are RFC 1071 §2: the sum is
 /// independent of byte order up to a final swap (B), and adding 32-bit halves is adding
 /// pairs of 16-bit words modulo 0xffff, since 2^16 ≡ 1 (C).

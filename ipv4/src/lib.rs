@@ -5,7 +5,7 @@
 //! Two layers, as in smoltcp: [`Ipv4Packet`] is a zero-copy view with one accessor per
 //! field, checked once by [`Ipv4Packet::new_checked`]; [`Ipv4Repr`] is the header's
 //! meaning, with [`Ipv4Repr::parse`] and [`Ipv4Repr::emit`]. Nothing here panics on
-//! hostile bytes, and nothing uses `unsafe`.
+//! hostile bytes, and the crate is `#![forbid(unsafe_code)]`.
 //!
 //! ```
 //! use ipv4::{Dscp, Ecn, IpProtocol, Ipv4Options, Ipv4Packet, Ipv4Repr};

@@ -5,7 +5,7 @@
 //! checked once by [`UdpPacket::new_checked`]; [`UdpRepr`] is the header's meaning, with
 //! [`UdpRepr::parse`] (which verifies the checksum, accepting 0 as "none") and
 //! [`UdpRepr::emit`] (which computes it, writing 0xffff for a computed 0). Nothing here
-//! panics on hostile bytes, and nothing uses `unsafe`.
+//! panics on hostile bytes, and the crate is `#![forbid(unsafe_code)]`.
 //!
 //! ```
 //! use std::net::Ipv4Addr;
