@@ -363,20 +363,7 @@ impl IpStack {
         };
         let ident = self.next_ident;
         self.next_ident = self.next_ident.wrapping_add(1);
-        let repr = Ipv4Repr {
-            src_addr: src,
-            dst_addr: dst,
-            protocol,
-            ttl,
-            dscp: Dscp::CS0,
-            ecn: Ecn::NOT_ECT,
-            ident,
-            dont_frag: false,
-            more_frags: false,
-            frag_offset: 0,
-            options: Ipv4Options::NONE,
-            payload_len: payload.len(),
-        };
+        let repr = originated_header(src, dst, protocol, ttl, ident, payload.len());
         match ipv4::fragment::fragment(&repr, payload, self.interfaces[iface].mtu) {
             Ok(fragments) => {
                 for datagram in fragments {
@@ -433,20 +420,7 @@ impl IpStack {
         if let Some(message) = build(original) {
             let bytes = message.to_bytes();
             if self.is_own_address(source) {
-                let header = Ipv4Repr {
-                    src_addr: source,
-                    dst_addr: source,
-                    protocol: IpProtocol::ICMP,
-                    ttl: DEFAULT_TTL,
-                    dscp: Dscp::CS0,
-                    ecn: Ecn::NOT_ECT,
-                    ident: 0,
-                    dont_frag: false,
-                    more_frags: false,
-                    frag_offset: 0,
-                    options: Ipv4Options::NONE,
-                    payload_len: bytes.len(),
-                };
+                let header = originated_header(source, source, IpProtocol::ICMP, DEFAULT_TTL, 0, bytes.len());
                 self.push_inbox(Delivered { time: now, header, payload: bytes });
                 return;
             }
@@ -647,6 +621,31 @@ impl IpStack {
 
 /// The directed broadcast address of `net`; none for /31 (RFC 3021) and /32 networks,
 /// whose every address names a host.
+/// The header of a datagram this node originates: no options, DSCP 0, may be fragmented.
+fn originated_header(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    protocol: IpProtocol,
+    ttl: u8,
+    ident: u16,
+    payload_len: usize,
+) -> Ipv4Repr {
+    Ipv4Repr {
+        src_addr: src,
+        dst_addr: dst,
+        protocol,
+        ttl,
+        dscp: Dscp::CS0,
+        ecn: Ecn::NOT_ECT,
+        ident,
+        dont_frag: false,
+        more_frags: false,
+        frag_offset: 0,
+        options: Ipv4Options::NONE,
+        payload_len,
+    }
+}
+
 fn directed_broadcast(net: Ipv4Net) -> Option<Ipv4Addr> {
     (net.prefix_len() < 31).then(|| net.broadcast())
 }
