@@ -619,8 +619,6 @@ impl IpStack {
     }
 }
 
-/// The directed broadcast address of `net`; none for /31 (RFC 3021) and /32 networks,
-/// whose every address names a host.
 /// The header of a datagram this node originates: no options, DSCP 0, may be fragmented.
 fn originated_header(
     src: Ipv4Addr,
@@ -646,6 +644,8 @@ fn originated_header(
     }
 }
 
+/// The directed broadcast address of `net`; none for /31 (RFC 3021) and /32 networks,
+/// whose every address names a host.
 fn directed_broadcast(net: Ipv4Net) -> Option<Ipv4Addr> {
     (net.prefix_len() < 31).then(|| net.broadcast())
 }
