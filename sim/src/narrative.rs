@@ -10,7 +10,7 @@ use arp::ArpEvent;
 use ethernet::{EtherType, EthernetRepr, Frame};
 
 use crate::describe::summarize;
-use crate::dissect::{CapturedPacket, Dissection, Dissector, Field, LINKTYPE_ETHERNET, Origin, Protocol};
+use crate::dissect::{Dissection, Field, Origin, Protocol, dissect_frame};
 use crate::engine::Simulation;
 use crate::node::{Command, FloodReason, IpEvent, NodeEvent, SwitchDecision};
 use crate::trace::{EventRecord, FrameRecord, TraceRecord};
@@ -134,23 +134,10 @@ fn frame_line(sim: &Simulation, frame: &FrameRecord) -> Line {
     }
 }
 
-fn dissect(bytes: &[u8]) -> Dissection {
-    let packet = CapturedPacket {
-        number: 1,
-        timestamp: None,
-        interface: None,
-        link_type: LINKTYPE_ETHERNET,
-        original_len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
-        data: bytes.to_vec(),
-    };
-    // A fresh dissector per frame: reassembling across links would mix up the hops.
-    Dissector::new().dissect(&packet)
-}
-
 /// `eth: src=… dst=… type=…`, one line per layer of the frame's own stack (quoted
 /// headers inside ICMP errors included, marked as such).
 fn layer_lines(bytes: &[u8]) -> Vec<String> {
-    let dissection = dissect(bytes);
+    let dissection = dissect_frame(bytes);
     let mut lines: Vec<String> = dissection
         .layers
         .iter()
@@ -195,7 +182,7 @@ fn forwarding_changes(sim: &Simulation, sent: &FrameRecord) -> Vec<String> {
                 && datagram_identity(&f.bytes) == Some(identity)
         });
     let Some(received) = received.last() else { return Vec::new() };
-    let (before, after) = (dissect(&received.bytes), dissect(&sent.bytes));
+    let (before, after) = (dissect_frame(&received.bytes), dissect_frame(&sent.bytes));
     let own = |d: &Dissection| -> Vec<(Field, String)> {
         d.own_layers()
             .filter(|layer| layer.protocol != Protocol::Frame)

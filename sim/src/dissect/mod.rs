@@ -40,7 +40,7 @@ pub use decode::{
 pub use fields::{Field, UnknownFieldError, Value, parse_fields};
 pub use json::to_json;
 pub use reader::{CaptureFormat, CaptureReader, CapturedPacket, Interface, LINKTYPE_ETHERNET, ReadError};
-pub use text::text_line;
+pub use text::{summary, text_line};
 
 /// How `dissect` prints packets (`-T`); [`to_json`] describes the JSON layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -92,6 +92,20 @@ pub enum DissectError {
     /// `-e` was given with another format than `-T fields`.
     #[error("-e FIELD only applies to -T fields")]
     FieldsWithoutFieldsFormat,
+}
+
+/// Decodes one Ethernet frame on its own, with a fresh [`Dissector`]: no reassembly
+/// across frames, no relative time. The simulator's views use it for single frames.
+pub fn dissect_frame(bytes: &[u8]) -> Dissection {
+    let packet = CapturedPacket {
+        number: 1,
+        timestamp: None,
+        interface: None,
+        link_type: LINKTYPE_ETHERNET,
+        original_len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        data: bytes.to_vec(),
+    };
+    Dissector::new().dissect(&packet)
 }
 
 /// Dissects the capture at `path`, writing packets to `out` and, for `-T fields`, one

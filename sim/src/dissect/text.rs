@@ -36,6 +36,22 @@ pub fn text_line(dissection: &Dissection) -> String {
 }
 
 /// Seconds with 6 decimals, rounded towards zero.
+/// The protocol and its info, after the IP endpoints when there is an IP layer:
+/// `ARP Who has 192.168.1.2? Tell 192.168.1.1`, `ICMP 192.168.1.1 → 192.168.1.2 Echo
+/// Request id=0x4207, seq=1, ttl=64`. The narrative shows frames this way.
+pub fn summary(dissection: &Dissection) -> String {
+    let (protocol, mut info) = describe(dissection);
+    for note in &dissection.notes {
+        info.push_str(&format!(" [{note}]"));
+    }
+    if dissection.own_layers().any(|layer| layer.protocol == Protocol::Ipv4) {
+        let (src, dst) = endpoints(dissection);
+        format!("{protocol} {src} → {dst} {info}")
+    } else {
+        format!("{protocol} {info}")
+    }
+}
+
 fn micros(nanos: i128) -> String {
     let sign = if nanos < 0 { "-" } else { "" };
     let magnitude = nanos.unsigned_abs();
@@ -94,6 +110,7 @@ fn arp_info(arp: &Layer) -> String {
     let target = value(arp, Field::ArpDstProtoIpv4);
     match number(arp, Field::ArpOpcode) {
         1 if sender == target => format!("Gratuitous ARP for {sender} (Request)"),
+        1 if sender == "0.0.0.0" => format!("Who has {target}? (ARP Probe)"),
         1 => format!("Who has {target}? Tell {sender}"),
         2 => format!("{sender} is at {}", value(arp, Field::ArpSrcHwMac)),
         other => format!("opcode {other}"),
