@@ -32,6 +32,16 @@ enum Level {
     Three(u32),
 }
 
+impl Level {
+    /// The level of the chunk a child `slot` at this level points to.
+    fn child(self, slot: u32) -> Self {
+        match self {
+            Self::One => Self::Two(slot & !CHILD),
+            Self::Two(_) | Self::Three(_) => Self::Three(slot & !CHILD),
+        }
+    }
+}
+
 impl Trie {
     pub(super) fn new() -> Self {
         Self {
@@ -138,10 +148,7 @@ impl Trie {
     fn overwrite(&mut self, level: Level, index: usize, leaf: u32, len: u8, prefix_len: &impl Fn(u32) -> u8) {
         let slot = self.slots_mut(level)[index];
         if slot & CHILD != 0 {
-            let child = match level {
-                Level::One => Level::Two(slot & !CHILD),
-                Level::Two(_) | Level::Three(_) => Level::Three(slot & !CHILD),
-            };
+            let child = level.child(slot);
             for child_index in 0..CHUNK {
                 self.overwrite(child, child_index, leaf, len, prefix_len);
             }
@@ -170,10 +177,7 @@ impl Trie {
     fn replace(&mut self, level: Level, index: usize, leaf: u32, replacement: u32) {
         let slot = self.slots_mut(level)[index];
         if slot & CHILD != 0 {
-            let child = match level {
-                Level::One => Level::Two(slot & !CHILD),
-                Level::Two(_) | Level::Three(_) => Level::Three(slot & !CHILD),
-            };
+            let child = level.child(slot);
             for child_index in 0..CHUNK {
                 self.replace(child, child_index, leaf, replacement);
             }
