@@ -1,12 +1,14 @@
 //! The IP layer inside the simulator: fragmentation and reassembly, router
 //! fragmentation to a smaller MTU, and ICMP port unreachable from a closed UDP port.
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use ipnet::Ipv4Net;
 use sim::scenario::{self, addr, mac_for};
-use sim::{Command, Endpoint, Host, IfaceId, IpEvent, LinkConfig, NodeEvent, Router, Simulation};
+use sim::{Command, Endpoint, Host, IfaceId, LinkConfig, Router, Simulation};
 
 fn events_at(sim: &Simulation, node: &str) -> Vec<String> {
     let id = sim.node_id(node).unwrap();
@@ -84,17 +86,7 @@ fn udp_to_a_closed_port_is_answered_with_port_unreachable() {
         Command::SendUdp { dst: addr::CL2, src_port: 40000, dst_port: 9, payload: b"discard?".to_vec() };
     sim.schedule(Duration::ZERO, lan.cl1, send);
     sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
-    let cl1_errors: Vec<String> = sim
-        .trace()
-        .events()
-        .filter(|e| e.node == lan.cl1)
-        .filter_map(|e| match &e.event {
-            NodeEvent::Ip(IpEvent::IcmpErrorReceived { from, summary }) => {
-                Some(format!("{summary} from {from}"))
-            }
-            _ => None,
-        })
-        .collect();
+    let cl1_errors = common::outcomes_at(&sim, lan.cl1);
     assert_eq!(cl1_errors.len(), 1, "{cl1_errors:?}");
     assert!(cl1_errors[0].contains("Port Unreachable") && cl1_errors[0].ends_with("from 192.168.1.2"));
 }

@@ -1,5 +1,7 @@
 //! The LAN ping flow, step by step on the trace, and pings across the routed topology.
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -136,18 +138,7 @@ fn ping_from_cl1(dst: Ipv4Addr, ttl: u8) -> Simulation {
 }
 
 fn cl1_ping_outcomes(sim: &Simulation) -> Vec<String> {
-    let cl1 = sim.node_id("cl1").unwrap();
-    sim.trace()
-        .events()
-        .filter(|e| e.node == cl1)
-        .filter_map(|e| match &e.event {
-            NodeEvent::Ip(IpEvent::PingReply { from, .. }) => Some(format!("reply from {from}")),
-            NodeEvent::Ip(IpEvent::IcmpErrorReceived { from, summary }) => {
-                Some(format!("{summary} from {from}"))
-            }
-            _ => None,
-        })
-        .collect()
+    common::outcomes_at(sim, sim.node_id("cl1").unwrap())
 }
 
 #[test]

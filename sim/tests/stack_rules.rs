@@ -2,6 +2,8 @@
 //! broadcasts (limited, directed, link-layer), errors about a host's own datagrams, and
 //! extreme values that must not panic the event loop.
 
+mod common;
+
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -181,17 +183,7 @@ fn a_host_that_cannot_resolve_its_own_ping_reports_host_unreachable_locally() {
     sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
     let sent = frames_from(&sim, lan.cl1);
     assert!(sent.iter().all(|s| s == "ARP Who has 192.168.1.99? Tell 192.168.1.1"), "{sent:?}");
-    let errors: Vec<String> = sim
-        .trace()
-        .events()
-        .filter(|e| e.node == lan.cl1)
-        .filter_map(|e| match &e.event {
-            NodeEvent::Ip(IpEvent::IcmpErrorReceived { from, summary }) => {
-                Some(format!("{summary} from {from}"))
-            }
-            _ => None,
-        })
-        .collect();
+    let errors = common::outcomes_at(&sim, lan.cl1);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("Host Unreachable") && errors[0].ends_with(&format!("from {}", addr::CL1)));
 }
