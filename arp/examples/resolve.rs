@@ -8,7 +8,7 @@ use core::net::Ipv4Addr;
 use core::time::Duration;
 
 use arp::{ArpPacket, ArpRepr, CacheConfig, NeighborCache, Released, Resolution};
-use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
+use ethernet::{EtherType, EthernetFrame, EthernetRepr, MacAddress, Padding};
 
 /// One-way latency of the wire.
 const LATENCY: Duration = Duration::from_micros(50);
@@ -42,9 +42,9 @@ impl Host {
     }
 
     fn receive(&mut self, now: Duration, bytes: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
-        let frame = Frame::new_checked(bytes)?;
+        let frame = EthernetFrame::new_checked(bytes)?;
         let ethernet = EthernetRepr::parse(&frame)?;
-        let for_me = ethernet.dst.is_broadcast() || ethernet.dst == self.cache.own_mac();
+        let for_me = ethernet.dst_addr.is_broadcast() || ethernet.dst_addr == self.cache.own_mac();
         if ethernet.ethertype == EtherType::ARP && for_me {
             let packet = ArpRepr::parse(&ArpPacket::new_checked(frame.payload())?)?;
             self.cache.handle_arp(now, &packet);

@@ -73,12 +73,17 @@ pub struct ArpTransmit {
 impl ArpTransmit {
     /// The Ethernet header to send this packet under.
     pub const fn ethernet_repr(&self) -> EthernetRepr {
-        EthernetRepr { src: self.packet.sender_mac, dst: self.dst_mac, vlan: None, ethertype: EtherType::ARP }
+        EthernetRepr {
+            src_addr: self.packet.sender_mac,
+            dst_addr: self.dst_mac,
+            vlan: None,
+            ethertype: EtherType::ARP,
+        }
     }
 
     /// The whole Ethernet frame.
     pub fn to_frame(&self, padding: Padding) -> Vec<u8> {
-        self.ethernet_repr().to_frame(&self.packet.to_bytes(), padding)
+        self.ethernet_repr().to_bytes(&self.packet.to_bytes(), padding)
     }
 }
 

@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use arp::{ArpPacket, ArpRepr};
-//! use ethernet::{EthernetRepr, Frame, MacAddress, Padding};
+//! use ethernet::{EthernetRepr, EthernetFrame, MacAddress, Padding};
 //! let request = ArpRepr::request(
 //!     "02:00:00:00:00:0a".parse()?,
 //!     "192.0.2.10".parse()?,
@@ -18,15 +18,15 @@
 //! );
 //! // Emit inside a broadcast Ethernet frame, padded to 60 bytes as on the wire...
 //! let ethernet = EthernetRepr {
-//!     src: request.sender_mac,
-//!     dst: MacAddress::BROADCAST,
+//!     src_addr: request.sender_mac,
+//!     dst_addr: MacAddress::BROADCAST,
 //!     vlan: None,
 //!     ethertype: ethernet::EtherType::ARP,
 //! };
-//! let bytes = ethernet.to_frame(&request.to_bytes(), Padding::MinimumFrame);
+//! let bytes = ethernet.to_bytes(&request.to_bytes(), Padding::MinimumFrame);
 //! assert_eq!(bytes.len(), 60);
 //! // ...and parse it back: the padding after the 28 ARP bytes is ignored.
-//! let frame = Frame::new_checked(&bytes[..])?;
+//! let frame = EthernetFrame::new_checked(&bytes[..])?;
 //! let packet = ArpPacket::new_checked(frame.payload())?;
 //! assert_eq!(ArpRepr::parse(&packet)?, request);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -3,7 +3,7 @@
 use core::net::Ipv4Addr;
 
 use arp::{ArpPacket, ArpRepr, Operation};
-use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
+use ethernet::{EtherType, EthernetFrame, EthernetRepr, MacAddress, Padding};
 
 const MAC_10: MacAddress = MacAddress([2, 0, 0, 0, 0, 0x0a]);
 const MAC_20: MacAddress = MacAddress([2, 0, 0, 0, 0, 0x14]);
@@ -22,7 +22,7 @@ fn frame(number: usize) -> Vec<u8> {
 }
 
 fn parse(bytes: &[u8]) -> (EthernetRepr, ArpRepr) {
-    let frame = Frame::new_checked(bytes).unwrap();
+    let frame = EthernetFrame::new_checked(bytes).unwrap();
     let ethernet = EthernetRepr::parse(&frame).unwrap();
     assert_eq!(ethernet.ethertype, EtherType::ARP);
     let packet = ArpPacket::new_checked(frame.payload()).unwrap();
@@ -30,7 +30,7 @@ fn parse(bytes: &[u8]) -> (EthernetRepr, ArpRepr) {
 }
 
 fn emit(ethernet: &EthernetRepr, arp: &ArpRepr, padding: Padding) -> Vec<u8> {
-    ethernet.to_frame(&arp.to_bytes(), padding)
+    ethernet.to_bytes(&arp.to_bytes(), padding)
 }
 
 #[test]
@@ -38,7 +38,7 @@ fn frame_1_is_a_broadcast_request() {
     let bytes = frame(1);
     assert_eq!(bytes.len(), 42);
     let (ethernet, arp) = parse(&bytes);
-    assert_eq!((ethernet.src, ethernet.dst), (MAC_10, MacAddress::BROADCAST));
+    assert_eq!((ethernet.src_addr, ethernet.dst_addr), (MAC_10, MacAddress::BROADCAST));
     assert_eq!(arp, ArpRepr::request(MAC_10, IP_10, IP_20));
     assert_eq!(emit(&ethernet, &arp, Padding::None), bytes);
 }
@@ -48,7 +48,7 @@ fn frame_2_is_the_unicast_reply() {
     let bytes = frame(2);
     assert_eq!(bytes.len(), 42);
     let (ethernet, arp) = parse(&bytes);
-    assert_eq!((ethernet.src, ethernet.dst), (MAC_20, MAC_10));
+    assert_eq!((ethernet.src_addr, ethernet.dst_addr), (MAC_20, MAC_10));
     assert_eq!(
         arp,
         ArpRepr {
@@ -84,7 +84,7 @@ fn arping_frames_with_a_trailer_parse_and_the_trailer_is_ignored() {
         assert_eq!(bytes.len(), 58, "frame {number}");
         assert_eq!(&bytes[42..], &[0u8; 16], "frame {number}");
         let (ethernet, arp) = parse(&bytes);
-        assert_eq!(ethernet.dst, MacAddress::BROADCAST);
+        assert_eq!(ethernet.dst_addr, MacAddress::BROADCAST);
         assert_eq!(arp, ArpRepr::request(MAC_10, IP_10, IP_20), "frame {number}");
         assert_eq!(emit(&ethernet, &arp, Padding::None), bytes[..42]);
     }
@@ -94,7 +94,7 @@ fn arping_frames_with_a_trailer_parse_and_the_trailer_is_ignored() {
 fn every_arp_frame_of_the_capture_parses_and_re_emits_exactly() {
     let mut seen = Vec::new();
     for captured in testdata::frames("arp_ping.pcap") {
-        let frame = Frame::new_checked(&captured.data[..]).unwrap();
+        let frame = EthernetFrame::new_checked(&captured.data[..]).unwrap();
         let ethernet = EthernetRepr::parse(&frame).unwrap();
         if ethernet.ethertype != EtherType::ARP {
             continue;

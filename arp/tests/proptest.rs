@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use arp::strategies::{arp_repr_any, arp_repr_small_lan, small_lan_ip};
 use arp::{ArpEvent, ArpPacket, ArpRepr, CacheConfig, NeighborCache, Operation, ParseError, Resolution};
-use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
+use ethernet::{EtherType, EthernetFrame, EthernetRepr, MacAddress, Padding};
 use proptest::prelude::*;
 
 proptest! {
@@ -24,15 +24,15 @@ proptest! {
         trailer in proptest::collection::vec(any::<u8>(), 0..40),
     ) {
         let ethernet = EthernetRepr {
-            src: repr.sender_mac,
-            dst: MacAddress::BROADCAST,
+            src_addr: repr.sender_mac,
+            dst_addr: MacAddress::BROADCAST,
             vlan: None,
             ethertype: EtherType::ARP,
         };
         let mut payload = repr.to_bytes().to_vec();
         payload.extend_from_slice(&trailer);
-        let bytes = ethernet.to_frame(&payload, Padding::MinimumFrame);
-        let frame = Frame::new_checked(&bytes[..]).unwrap();
+        let bytes = ethernet.to_bytes(&payload, Padding::MinimumFrame);
+        let frame = EthernetFrame::new_checked(&bytes[..]).unwrap();
         let packet = ArpPacket::new_checked(frame.payload()).unwrap();
         prop_assert_eq!(ArpRepr::parse(&packet).unwrap(), repr);
     }

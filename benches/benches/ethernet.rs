@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ethernet::{EthernetRepr, Frame};
+use ethernet::{EthernetFrame, EthernetRepr};
 
 fn parse_header(c: &mut Criterion) {
     let frames = testdata::frames("arp_ping.pcap");
@@ -14,9 +14,9 @@ fn parse_header(c: &mut Criterion) {
     for (name, bytes) in &inputs {
         group.bench_function(format!("packetflow/{name}"), |b| {
             b.iter(|| {
-                let frame = Frame::new_checked(black_box(&bytes[..])).ok()?;
+                let frame = EthernetFrame::new_checked(black_box(&bytes[..])).ok()?;
                 let repr = EthernetRepr::parse(&frame).ok()?;
-                Some((repr.src, repr.dst, repr.ethertype, frame.payload().len()))
+                Some((repr.src_addr, repr.dst_addr, repr.ethertype, frame.payload().len()))
             })
         });
         group.bench_function(format!("etherparse/{name}"), |b| {

@@ -8,14 +8,14 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ethernet::{EtherType, EthernetRepr, Frame};
+use ethernet::{EtherType, EthernetFrame, EthernetRepr};
 use ipv4::{IpProtocol, Ipv4Packet, Ipv4Repr};
 use smoltcp::phy::ChecksumCapabilities;
 use smoltcp::wire as sw;
 
 /// Parses every layer and returns a value that depends on all of them.
 fn packetflow(bytes: &[u8], check_l4: bool) -> Option<usize> {
-    let frame = Frame::new_checked(bytes).ok()?;
+    let frame = EthernetFrame::new_checked(bytes).ok()?;
     let eth = EthernetRepr::parse(&frame).ok()?;
     if eth.ethertype != EtherType::IPV4 {
         return None;
@@ -26,7 +26,7 @@ fn packetflow(bytes: &[u8], check_l4: bool) -> Option<usize> {
         IpProtocol::UDP => {
             let datagram = udp::UdpPacket::new_checked(packet.payload()).ok()?;
             let check = if check_l4 { udp::ChecksumCheck::Verify } else { udp::ChecksumCheck::Ignore };
-            let repr = udp::UdpRepr::parse(&datagram, ip.src_addr, ip.dst_addr, check).ok()?;
+            let repr = udp::UdpRepr::parse_with(&datagram, ip.src_addr, ip.dst_addr, check).ok()?;
             Some(usize::from(repr.dst_port) + repr.payload_len)
         }
         IpProtocol::ICMP => {

@@ -20,16 +20,16 @@ pub const MIN_FRAME_LEN: usize = 60;
 
 /// A zero-copy view of an Ethernet II frame, optionally carrying one 802.1Q / 802.1ad tag.
 ///
-/// Once [`Frame::new_checked`] (or [`Frame::check_len`]) has succeeded, no accessor
+/// Once [`EthernetFrame::new_checked`] (or [`EthernetFrame::check_len`]) has succeeded, no accessor
 /// panics. The payload runs to the end of the buffer: padding added to reach the 60-byte
 /// minimum is part of it, and upper layers trim it with their own length fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame<T: AsRef<[u8]>> {
+pub struct EthernetFrame<T: AsRef<[u8]>> {
     buffer: T,
 }
 
-impl<T: AsRef<[u8]>> Frame<T> {
-    /// Wraps a buffer without checking it; accessors may panic until [`Frame::check_len`]
+impl<T: AsRef<[u8]>> EthernetFrame<T> {
+    /// Wraps a buffer without checking it; accessors may panic until [`EthernetFrame::check_len`]
     /// has succeeded.
     pub const fn new_unchecked(buffer: T) -> Self {
         Self { buffer }
@@ -119,7 +119,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 }
 
-impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
+impl<T: AsRef<[u8]> + AsMut<[u8]>> EthernetFrame<T> {
     /// Sets the destination address.
     pub fn set_dst_addr(&mut self, addr: MacAddress) {
         self.buffer.as_mut()[field::DESTINATION].copy_from_slice(&addr.0);
@@ -136,7 +136,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     }
 
     /// Sets the tag's TCI (not its TPID). The caller has set a VLAN TPID with
-    /// [`Frame::set_outer_ethertype`] first.
+    /// [`EthernetFrame::set_outer_ethertype`] first.
     pub fn set_vlan_tag(&mut self, tag: VlanTag) {
         self.buffer.as_mut()[field::VLAN_TCI].copy_from_slice(&tag.to_tci().to_be_bytes());
     }
@@ -154,7 +154,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     }
 }
 
-impl<T: AsRef<[u8]>> AsRef<[u8]> for Frame<T> {
+impl<T: AsRef<[u8]>> AsRef<[u8]> for EthernetFrame<T> {
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }

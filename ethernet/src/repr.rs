@@ -1,6 +1,6 @@
 use crate::error::{EmitError, ParseError};
 use crate::frame::{HEADER_LEN, MIN_FRAME_LEN, VLAN_TAG_LEN};
-use crate::{EtherType, Frame, MacAddress, TagProtocol, VlanTag};
+use crate::{EtherType, EthernetFrame, MacAddress, TagProtocol, VlanTag};
 
 /// Whether an emitted frame is padded to the 60-byte Ethernet minimum.
 ///
@@ -18,16 +18,16 @@ pub enum Padding {
 /// The meaning of an Ethernet II header.
 ///
 /// ```
-/// use ethernet::{EtherType, EthernetRepr, Frame, MacAddress, Padding};
+/// use ethernet::{EtherType, EthernetRepr, EthernetFrame, MacAddress, Padding};
 /// let repr = EthernetRepr {
-///     src: "02:00:00:00:00:0a".parse()?,
-///     dst: MacAddress::BROADCAST,
+///     src_addr: "02:00:00:00:00:0a".parse()?,
+///     dst_addr: MacAddress::BROADCAST,
 ///     vlan: None,
 ///     ethertype: EtherType::ARP,
 /// };
-/// let bytes = repr.to_frame(&[0u8; 28], Padding::MinimumFrame);
+/// let bytes = repr.to_bytes(&[0u8; 28], Padding::MinimumFrame);
 /// assert_eq!(bytes.len(), 60);
-/// let frame = Frame::new_checked(&bytes[..])?;
+/// let frame = EthernetFrame::new_checked(&bytes[..])?;
 /// assert_eq!(EthernetRepr::parse(&frame)?, repr);
 /// assert_eq!(frame.payload().len(), 46); // 28 bytes of ARP + 18 of padding
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -35,9 +35,9 @@ pub enum Padding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EthernetRepr {
     /// Source address.
-    pub src: MacAddress,
+    pub src_addr: MacAddress,
     /// Destination address.
-    pub dst: MacAddress,
+    pub dst_addr: MacAddress,
     /// The 802.1Q or 802.1ad tag, if the frame carries one (one tag: the inner tag of a
     /// Q-in-Q frame stays in the payload, its TPID as [`EthernetRepr::ethertype`]).
     pub vlan: Option<VlanTag>,
@@ -51,7 +51,7 @@ impl EthernetRepr {
     /// Rejects type/length values below 0x0600, which are IEEE 802.3 lengths rather than
     /// EtherTypes.
     #[inline]
-    pub fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Self, ParseError> {
+    pub fn parse<T: AsRef<[u8]>>(frame: &EthernetFrame<T>) -> Result<Self, ParseError> {
         // One pass over the bytes with a single length check per header shape: this is
         // every packet's first step, so it reads the fields directly rather than through
         // the view's accessors, which would re-derive the header layout for each field.
@@ -73,8 +73,8 @@ impl EthernetRepr {
             return Err(ParseError::Ieee8023Length { length: ethertype.0 });
         }
         Ok(Self {
-            src: MacAddress([s0, s1, s2, s3, s4, s5]),
-            dst: MacAddress([d0, d1, d2, d3, d4, d5]),
+            src_addr: MacAddress([s0, s1, s2, s3, s4, s5]),
+            dst_addr: MacAddress([d0, d1, d2, d3, d4, d5]),
             vlan,
             ethertype,
         })
@@ -99,13 +99,13 @@ impl EthernetRepr {
     ///
     /// Never panics on a buffer of at least [`EthernetRepr::header_len`] bytes; returns an
     /// error on a shorter one.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut Frame<T>) -> Result<(), EmitError> {
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut EthernetFrame<T>) -> Result<(), EmitError> {
         let actual = frame.as_ref().len();
         if actual < self.header_len() {
             return Err(EmitError::BufferTooSmall { needed: self.header_len(), actual });
         }
-        frame.set_dst_addr(self.dst);
-        frame.set_src_addr(self.src);
+        frame.set_dst_addr(self.dst_addr);
+        frame.set_src_addr(self.src_addr);
         match self.vlan {
             Some(tag) => {
                 frame.set_outer_ethertype(tag.protocol.ethertype());
@@ -118,7 +118,7 @@ impl EthernetRepr {
     }
 
     /// Writes header, payload and padding into `buffer`, returning the frame length.
-    pub fn emit_frame(
+    pub fn emit_with_payload(
         &self,
         payload: &[u8],
         padding: Padding,
@@ -127,7 +127,7 @@ impl EthernetRepr {
         let len = self.frame_len(payload.len(), padding);
         let actual = buffer.len();
         let frame_bytes = buffer.get_mut(..len).ok_or(EmitError::BufferTooSmall { needed: len, actual })?;
-        let mut frame = Frame::new_unchecked(&mut *frame_bytes);
+        let mut frame = EthernetFrame::new_unchecked(&mut *frame_bytes);
         self.emit(&mut frame)?;
         let header_len = self.header_len();
         let (payload_area, pad_area) = frame_bytes[header_len..].split_at_mut(payload.len());
@@ -137,10 +137,10 @@ impl EthernetRepr {
     }
 
     /// Builds a whole frame in a new vector.
-    pub fn to_frame(&self, payload: &[u8], padding: Padding) -> Vec<u8> {
+    pub fn to_bytes(&self, payload: &[u8], padding: Padding) -> Vec<u8> {
         let mut bytes = vec![0; self.frame_len(payload.len(), padding)];
-        // The vector has exactly the length `emit_frame` asks for, so this cannot fail.
-        let _ = self.emit_frame(payload, padding, &mut bytes);
+        // The vector has exactly the length `emit_with_payload` asks for, so this cannot fail.
+        let _ = self.emit_with_payload(payload, padding, &mut bytes);
         bytes
     }
 }

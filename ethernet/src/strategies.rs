@@ -36,6 +36,7 @@ pub fn vlan_tag_any() -> impl Strategy<Value = VlanTag> {
 
 /// Any Ethernet header, tagged or not.
 pub fn ethernet_repr_any() -> impl Strategy<Value = EthernetRepr> {
-    (mac_any(), mac_any(), proptest::option::of(vlan_tag_any()), ethertype_any())
-        .prop_map(|(src, dst, vlan, ethertype)| EthernetRepr { src, dst, vlan, ethertype })
+    (mac_any(), mac_any(), proptest::option::of(vlan_tag_any()), ethertype_any()).prop_map(
+        |(src_addr, dst_addr, vlan, ethertype)| EthernetRepr { src_addr, dst_addr, vlan, ethertype },
+    )
 }

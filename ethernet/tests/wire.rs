@@ -1,7 +1,8 @@
 //! Hand-made vectors: 802.1Q tags, truncation, 802.3 lengths, MAC strings.
 
 use ethernet::{
-    EmitError, EtherType, EthernetRepr, Frame, MacAddress, Padding, ParseError, Priority, VlanId, VlanTag,
+    EmitError, EtherType, EthernetFrame, EthernetRepr, MacAddress, Padding, ParseError, Priority, VlanId,
+    VlanTag,
 };
 
 const TAGGED: [u8; 22] = [
@@ -15,7 +16,7 @@ const TAGGED: [u8; 22] = [
 
 #[test]
 fn parses_and_emits_an_8021q_tag() {
-    let frame = Frame::new_checked(&TAGGED[..]).unwrap();
+    let frame = EthernetFrame::new_checked(&TAGGED[..]).unwrap();
     assert!(frame.is_tagged());
     assert_eq!(frame.outer_ethertype(), EtherType::VLAN);
     assert_eq!(frame.header_len(), 18);
@@ -26,17 +27,17 @@ fn parses_and_emits_an_8021q_tag() {
     assert_eq!(tag.id.value(), 100);
     assert_eq!(repr.ethertype, EtherType::ARP);
     assert_eq!(frame.payload(), &[0xde, 0xad, 0xbe, 0xef]);
-    assert_eq!(repr.to_frame(frame.payload(), Padding::None), TAGGED);
+    assert_eq!(repr.to_bytes(frame.payload(), Padding::None), TAGGED);
 }
 
 #[test]
 fn truncated_tag_is_reported_with_the_needed_length() {
     assert_eq!(
-        Frame::new_checked(&TAGGED[..16]).unwrap_err(),
+        EthernetFrame::new_checked(&TAGGED[..16]).unwrap_err(),
         ParseError::Truncated { needed: 18, actual: 16 }
     );
     assert_eq!(
-        Frame::new_checked(&TAGGED[..13]).unwrap_err(),
+        EthernetFrame::new_checked(&TAGGED[..13]).unwrap_err(),
         ParseError::Truncated { needed: 14, actual: 13 }
     );
 }
@@ -45,25 +46,25 @@ fn truncated_tag_is_reported_with_the_needed_length() {
 fn ieee_8023_length_is_not_an_ethertype() {
     let mut bytes = TAGGED;
     bytes[12..14].copy_from_slice(&0x0026u16.to_be_bytes());
-    let frame = Frame::new_checked(&bytes[..]).unwrap();
+    let frame = EthernetFrame::new_checked(&bytes[..]).unwrap();
     assert_eq!(EthernetRepr::parse(&frame), Err(ParseError::Ieee8023Length { length: 0x26 }));
 }
 
 #[test]
 fn emit_into_a_short_buffer_is_an_error() {
     let repr = EthernetRepr {
-        src: MacAddress::new([2, 0, 0, 0, 0, 1]),
-        dst: MacAddress::BROADCAST,
+        src_addr: MacAddress::new([2, 0, 0, 0, 0, 1]),
+        dst_addr: MacAddress::BROADCAST,
         vlan: Some(VlanTag::default()),
         ethertype: EtherType::IPV4,
     };
     let mut buffer = [0u8; 17];
     assert_eq!(
-        repr.emit(&mut Frame::new_unchecked(&mut buffer[..])),
+        repr.emit(&mut EthernetFrame::new_unchecked(&mut buffer[..])),
         Err(EmitError::BufferTooSmall { needed: 18, actual: 17 })
     );
     assert_eq!(
-        repr.emit_frame(&[1, 2, 3], Padding::MinimumFrame, &mut [0u8; 59]),
+        repr.emit_with_payload(&[1, 2, 3], Padding::MinimumFrame, &mut [0u8; 59]),
         Err(EmitError::BufferTooSmall { needed: 60, actual: 59 })
     );
 }
@@ -71,8 +72,8 @@ fn emit_into_a_short_buffer_is_an_error() {
 #[test]
 fn padding_only_applies_to_short_frames() {
     let repr = EthernetRepr {
-        src: MacAddress::new([2, 0, 0, 0, 0, 1]),
-        dst: MacAddress::new([2, 0, 0, 0, 0, 2]),
+        src_addr: MacAddress::new([2, 0, 0, 0, 0, 1]),
+        dst_addr: MacAddress::new([2, 0, 0, 0, 0, 2]),
         vlan: None,
         ethertype: EtherType::IPV4,
     };
@@ -114,8 +115,8 @@ fn bounded_fields_reject_out_of_range_values() {
 #[test]
 fn frame_len_of_an_impossible_payload_saturates_instead_of_overflowing() {
     let repr = EthernetRepr {
-        src: MacAddress::new([2, 0, 0, 0, 0, 1]),
-        dst: MacAddress::BROADCAST,
+        src_addr: MacAddress::new([2, 0, 0, 0, 0, 1]),
+        dst_addr: MacAddress::BROADCAST,
         vlan: Some(VlanTag::default()),
         ethertype: EtherType::IPV4,
     };
@@ -127,10 +128,10 @@ fn frame_len_of_an_impossible_payload_saturates_instead_of_overflowing() {
 fn an_8021ad_tag_keeps_its_tpid_through_parse_and_emit() {
     let mut bytes = TAGGED;
     bytes[12..14].copy_from_slice(&EtherType::QINQ.0.to_be_bytes());
-    let frame = Frame::new_checked(&bytes[..]).unwrap();
+    let frame = EthernetFrame::new_checked(&bytes[..]).unwrap();
     let repr = EthernetRepr::parse(&frame).unwrap();
     let tag = repr.vlan.unwrap();
     assert_eq!((tag.protocol, tag.id.value()), (ethernet::TagProtocol::Service, 100));
     assert_eq!(frame.vlan_tag(), Some(tag));
-    assert_eq!(repr.to_frame(frame.payload(), Padding::None), bytes);
+    assert_eq!(repr.to_bytes(frame.payload(), Padding::None), bytes);
 }

@@ -55,7 +55,7 @@ impl<'a> QuotedDatagram<'a> {
     /// Writes the quote (header bytes, then payload) into the start of `buffer`, which
     /// must be at least [`QuotedDatagram::buffer_len`] bytes long; returns the length
     /// written, or `None` if the buffer is too short.
-    pub fn emit(&self, buffer: &mut [u8]) -> Option<usize> {
+    pub fn copy_to(&self, buffer: &mut [u8]) -> Option<usize> {
         let (header_area, rest) = buffer.split_at_mut_checked(self.header_bytes.len())?;
         header_area.copy_from_slice(self.header_bytes);
         rest.get_mut(..self.payload.len())?.copy_from_slice(self.payload);

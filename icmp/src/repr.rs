@@ -1,6 +1,7 @@
 use crate::error::{EmitError, ParseError};
 use crate::wire::{HEADER_LEN, IcmpPacket};
 use crate::{IcmpType, QuotedDatagram, TimeExceededCode, UnreachableCode};
+use ipv4::checksum::ChecksumCheck;
 
 /// The meaning of an ICMP message, borrowing its data from the packet it was parsed from.
 ///
@@ -79,8 +80,14 @@ impl<'a> IcmpRepr<'a> {
     /// the quoted payload may be any length.
     #[inline]
     pub fn parse(packet: &IcmpPacket<&'a [u8]>) -> Result<Self, ParseError> {
+        Self::parse_with(packet, ChecksumCheck::Verify)
+    }
+
+    /// [`IcmpRepr::parse`], checking the checksum only when `check` says so.
+    #[inline]
+    pub fn parse_with(packet: &IcmpPacket<&'a [u8]>, check: ChecksumCheck) -> Result<Self, ParseError> {
         packet.check_len()?;
-        if !packet.verify_checksum() {
+        if check == ChecksumCheck::Verify && !packet.verify_checksum() {
             return Err(ParseError::BadChecksum {
                 found: packet.checksum(),
                 computed: packet.compute_checksum(),
@@ -207,7 +214,7 @@ impl<'a> IcmpRepr<'a> {
             | Self::Other { data: bytes, .. } => data.copy_from_slice(bytes),
             Self::DestinationUnreachable { quoted, .. } | Self::TimeExceeded { quoted, .. } => {
                 // `data` is exactly `quoted.buffer_len()` bytes, so this always writes.
-                let _ = quoted.emit(data);
+                let _ = quoted.copy_to(data);
             }
         }
         packet.fill_checksum();

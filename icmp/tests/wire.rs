@@ -154,9 +154,9 @@ fn quoted_datagram_keeps_options_and_short_payloads() {
     assert_eq!(quoted.ports(), None, "a port pair needs 4 bytes");
     assert_eq!(quoted.echo_ident(), None);
     let mut out = vec![0; quoted.buffer_len()];
-    assert_eq!(quoted.emit(&mut out), Some(27));
+    assert_eq!(quoted.copy_to(&mut out), Some(27));
     assert_eq!(out, original);
-    assert_eq!(quoted.emit(&mut [0; 26]), None);
+    assert_eq!(quoted.copy_to(&mut [0; 26]), None);
 
     // A non-first fragment's payload is not a transport header.
     let fragment = datagram(IpProtocol::UDP, &[1, 2, 3, 4, 5, 6, 7, 8], |ip| ip.frag_offset = 8);

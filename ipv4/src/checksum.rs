@@ -15,6 +15,20 @@ use std::net::Ipv4Addr;
 
 use crate::IpProtocol;
 
+/// Whether a parser checks a checksum: one option shared by every packetflow crate
+/// (ipv4, icmp, udp, tcp…), so a caller that has already verified checksums (a NIC with
+/// receive offload, a capture tool reading corrupted frames on purpose) says so once.
+///
+/// For UDP a checksum field of 0 means "none" (RFC 768) and is accepted either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum ChecksumCheck {
+    /// Reject a checksum that does not match.
+    #[default]
+    Verify,
+    /// Accept any checksum, e.g. when a NIC has already verified it.
+    Ignore,
+}
+
 /// Folds a wide one's-complement accumulator to 16 bits.
 const fn fold(acc: u64) -> u16 {
     // Each step keeps the value modulo 0xffff; after the 64→33→17-bit steps, two
@@ -115,4 +129,29 @@ pub fn pseudo_header_sum(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, len
 /// `old` to `new`, `HC' = ~(~HC + ~m + m')`, without touching the rest of the data.
 pub fn update(checksum: u16, old: u16, new: u16) -> u16 {
     !fold(u64::from(!checksum) + u64::from(!old) + u64::from(new))
+}
+
+/// RFC 1624 update for a changed IPv4 address: the new checksum of a header (or of a
+/// TCP/UDP segment, whose pseudo-header holds the addresses) after `old` became `new`.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ipv4::checksum;
+/// let (old, new) = (Ipv4Addr::new(192, 168, 1, 1), Ipv4Addr::new(10, 1, 1, 245));
+/// let mut data = [0u8; 12];
+/// data[4..8].copy_from_slice(&old.octets());
+/// let before = checksum::checksum(&data);
+/// data[4..8].copy_from_slice(&new.octets());
+/// assert_eq!(checksum::update_addr(before, old, new), checksum::checksum(&data));
+/// ```
+#[inline]
+pub fn update_addr(checksum: u16, old: Ipv4Addr, new: Ipv4Addr) -> u16 {
+    let [o0, o1, o2, o3] = old.octets();
+    let [n0, n1, n2, n3] = new.octets();
+    let acc = u64::from(!checksum)
+        + u64::from(!u16::from_be_bytes([o0, o1]))
+        + u64::from(!u16::from_be_bytes([o2, o3]))
+        + u64::from(u16::from_be_bytes([n0, n1]))
+        + u64::from(u16::from_be_bytes([n2, n3]));
+    !fold(acc)
 }

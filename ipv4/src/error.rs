@@ -31,12 +31,12 @@ pub enum ParseError {
         header_len: usize,
     },
     /// The header checksum does not verify.
-    #[error("bad header checksum: found {found:#06x}, expected {expected:#06x}")]
+    #[error("bad IPv4 header checksum {found:#06x}: the header needs {computed:#06x}")]
     BadChecksum {
-        /// The checksum the header should carry.
-        expected: u16,
-        /// The checksum it carries.
+        /// The checksum field as received.
         found: u16,
+        /// The checksum the sender should have written.
+        computed: u16,
     },
 }
 

@@ -38,6 +38,18 @@ pub enum DropReason {
     MartianDestination,
 }
 
+impl core::fmt::Display for DropReason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Malformed(error) => write!(f, "malformed header: {error}"),
+            Self::LimitedBroadcast => f.write_str("destination 255.255.255.255 is never forwarded"),
+            Self::MulticastDestination => f.write_str("multicast destination (not a multicast router)"),
+            Self::MartianSource => f.write_str("martian source address"),
+            Self::MartianDestination => f.write_str("martian destination address"),
+        }
+    }
+}
+
 /// What a router does with a packet it is not the destination of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
@@ -113,10 +125,9 @@ pub fn forward(
         Err(error) => return ForwardDecision::Drop(DropReason::Malformed(error)),
     };
     if !view.verify_checksum() {
-        let found = view.checksum();
         return ForwardDecision::Drop(DropReason::Malformed(ParseError::BadChecksum {
-            expected: view.expected_checksum(),
-            found,
+            found: view.checksum(),
+            computed: view.expected_checksum(),
         }));
     }
     let (src, dst) = (view.src_addr(), view.dst_addr());

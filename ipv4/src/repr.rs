@@ -1,5 +1,6 @@
 use std::net::Ipv4Addr;
 
+use crate::checksum::ChecksumCheck;
 use crate::error::{EmitError, ParseError};
 use crate::packet::{HEADER_LEN, MAX_PACKET_LEN};
 use crate::{Dscp, Ecn, IpProtocol, Ipv4Options, Ipv4Packet};
@@ -61,13 +62,57 @@ pub struct Ipv4Repr {
 }
 
 impl Ipv4Repr {
+    /// A header for a datagram from `src_addr` to `dst_addr` carrying `payload_len`
+    /// bytes of `protocol`, with the defaults of a host's own datagrams: TTL 64, DSCP 0,
+    /// not ECN-capable, identification 0, may be fragmented, no options. Change what
+    /// differs with struct update syntax.
+    ///
+    /// ```
+    /// use ipv4::{IpProtocol, Ipv4Repr};
+    /// let repr = Ipv4Repr { ttl: 1, ..Ipv4Repr::new("10.0.0.1".parse()?, "10.0.0.2".parse()?, IpProtocol::UDP, 8) };
+    /// assert_eq!((repr.ttl, repr.buffer_len()), (1, 28));
+    /// # Ok::<(), std::net::AddrParseError>(())
+    /// ```
+    pub const fn new(
+        src_addr: Ipv4Addr,
+        dst_addr: Ipv4Addr,
+        protocol: IpProtocol,
+        payload_len: usize,
+    ) -> Self {
+        Self {
+            src_addr,
+            dst_addr,
+            protocol,
+            ttl: 64,
+            dscp: Dscp::CS0,
+            ecn: Ecn::NOT_ECT,
+            ident: 0,
+            dont_frag: false,
+            more_frags: false,
+            frag_offset: 0,
+            options: Ipv4Options::NONE,
+            payload_len,
+        }
+    }
+
     /// Reads a header after checking lengths and the checksum (RFC 1812 §5.2.2).
     #[inline]
     pub fn parse<T: AsRef<[u8]>>(packet: &Ipv4Packet<T>) -> Result<Self, ParseError> {
+        Self::parse_with(packet, ChecksumCheck::Verify)
+    }
+
+    /// Reads a header after checking lengths and, unless told to ignore it, the checksum.
+    #[inline]
+    pub fn parse_with<T: AsRef<[u8]>>(
+        packet: &Ipv4Packet<T>,
+        check: ChecksumCheck,
+    ) -> Result<Self, ParseError> {
         packet.check_len()?;
-        let found = packet.checksum();
-        if !packet.verify_checksum() {
-            return Err(ParseError::BadChecksum { expected: packet.expected_checksum(), found });
+        if check == ChecksumCheck::Verify && !packet.verify_checksum() {
+            return Err(ParseError::BadChecksum {
+                found: packet.checksum(),
+                computed: packet.expected_checksum(),
+            });
         }
         Ok(Self::read_fields(packet))
     }

@@ -69,7 +69,7 @@ proptest! {
         prop_assert!(!packet.verify_checksum());
         let found = packet.checksum();
         let error = Ipv4Repr::parse(&packet).unwrap_err();
-        let ParseError::BadChecksum { expected, found: reported } = error else {
+        let ParseError::BadChecksum { computed: expected, found: reported } = error else {
             return Err(TestCaseError::fail(format!("{error:?}")));
         };
         prop_assert_eq!(reported, found);

@@ -4,7 +4,9 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use sim::{Command, Endpoint, Faults, Host, IfaceId, LinkConfig, Simulation, Switch, scenario, view};
+use sim::{
+    Command, Endpoint, Faults, Host, IfaceId, LinkConfig, Simulation, Switch, scenario, topology as view,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sim = Simulation::new(42);

@@ -20,27 +20,18 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
-mod bridge;
-pub mod describe;
-pub mod dissect;
+pub mod apps;
 mod engine;
-pub mod export;
-mod ip_node;
-mod link;
-pub mod narrative;
-mod node;
-pub mod pcapng;
+pub mod nodes;
 pub mod scenario;
-mod stack;
-mod trace;
-pub mod view;
+pub mod views;
 
-pub use bridge::Switch;
-pub use engine::{ConnectError, RunSummary, Simulation};
-pub use ip_node::{Host, IpNode, Router};
-pub use link::{Endpoint, Fate, Faults, Link, LinkConfig, LinkId, WIRE_OVERHEAD_BYTES};
-pub use node::{
-    Command, FloodReason, IfaceId, InterfaceInfo, IpEvent, Node, NodeEvent, NodeId, SwitchDecision,
+pub use engine::{
+    ConnectError, Endpoint, EventRecord, Fate, Faults, FrameRecord, Link, LinkConfig, LinkId, RunSummary,
+    Simulation, Trace, TraceRecord, WIRE_OVERHEAD_BYTES,
 };
-pub use stack::{DEFAULT_TTL, Delivered, IpInterface, IpStack, Pending};
-pub use trace::{EventRecord, FrameRecord, Trace, TraceRecord};
+pub use nodes::{
+    Command, FloodReason, Host, IfaceId, InterfaceInfo, IpNode, Node, NodeEvent, NodeId, NodeKind, Router,
+    Switch, SwitchDecision,
+};
+pub use views::{describe, export, narrative, pcapng, topology};

@@ -7,7 +7,28 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use sim::scenario::{self, Flow};
-use sim::{Faults, LinkConfig, view};
+use sim::{Faults, LinkConfig, topology as view};
+
+/// The `-T` output formats of `dissect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// One line per packet, like tshark's default.
+    Text,
+    /// A JSON array with one object per packet, its layers outermost first.
+    Json,
+    /// Tab-separated values of the `-e` fields, as `tshark -T fields` prints them.
+    Fields,
+}
+
+impl From<Format> for dissect::OutputFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Text => Self::Text,
+            Format::Json => Self::Json,
+            Format::Fields => Self::Fields,
+        }
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,8 +56,8 @@ struct DissectArgs {
     /// The capture to read (pcap or pcapng).
     file: PathBuf,
     /// Output format: one line per packet, JSON, or tshark-style fields.
-    #[arg(short = 'T', value_enum, default_value_t = sim::dissect::OutputFormat::Text)]
-    format: sim::dissect::OutputFormat,
+    #[arg(short = 'T', value_enum, default_value_t = Format::Text)]
+    format: Format,
     /// With `-T fields`: a field to print, by its Wireshark display-filter name
     /// (e.g. `ip.src`); repeat for more.
     #[arg(short = 'e', value_name = "FIELD")]
@@ -159,9 +180,9 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(CliCommand::Run(args)) => run(&args),
-        Some(CliCommand::Dissect(args)) => sim::dissect::run(
+        Some(CliCommand::Dissect(args)) => dissect::run(
             &args.file,
-            args.format,
+            args.format.into(),
             &args.fields,
             std::io::stdout().lock(),
             std::io::stderr(),
@@ -169,7 +190,7 @@ fn main() -> ExitCode {
         .map(|_| ())
         .or_else(|error| match error {
             // `packetflow dissect … | head` closing the pipe early is not a failure.
-            sim::dissect::DissectError::Write(io) if io.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            dissect::DissectError::Write(io) if io.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => Err(other.to_string()),
         }),
         None => run(&RunArgs {

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use dissect::{self, CapturedPacket, Dissection, Dissector, Field, OutputFormat};
 use proptest::prelude::*;
 use serde_json::Value as Json;
-use sim::dissect::{self, CapturedPacket, Dissection, Dissector, Field, OutputFormat};
 
 /// Runs `dissect -T fields` over `bytes` with every supported field: one row of values
 /// per frame, plus the diagnostics text.

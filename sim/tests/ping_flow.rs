@@ -6,9 +6,13 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use arp::ArpEvent;
+use common::Outcome;
+use icmp::{TimeExceededCode, UnreachableCode};
+use sim::apps::AppEvent;
 use sim::narrative::{Line, narrate};
 use sim::scenario::{self, Flow, addr};
-use sim::{Command, IpEvent, LinkConfig, NodeEvent, Simulation, TraceRecord};
+use sim::{Command, LinkConfig, NodeEvent, Simulation, TraceRecord};
+use stack::{IcmpErrorKind, StackEvent};
 
 fn run_ping_flow() -> Simulation {
     let mut sim = scenario::build(Flow::Ping, 1, LinkConfig::default());
@@ -27,14 +31,18 @@ fn label(sim: &Simulation, record: &TraceRecord) -> Option<String> {
         TraceRecord::Event(event) => {
             let node = sim.node_name(event.node);
             let what = match &event.event {
-                NodeEvent::Ip(IpEvent::RouteLookup { on_link: true, .. }) => "route on-link",
-                NodeEvent::Arp(ArpEvent::RequestSent { attempt: 1, .. }) => "arp miss",
-                NodeEvent::Arp(ArpEvent::EntryAdded { .. }) => "arp added",
-                NodeEvent::Arp(ArpEvent::ReplySent { .. }) => "arp reply sent",
+                NodeEvent::Stack(StackEvent::RouteLookup { on_link: true, .. }) => "route on-link",
+                NodeEvent::Stack(StackEvent::Arp {
+                    event: ArpEvent::RequestSent { attempt: 1, .. }, ..
+                }) => "arp miss",
+                NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::EntryAdded { .. }, .. }) => "arp added",
+                NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::ReplySent { .. }, .. }) => {
+                    "arp reply sent"
+                }
                 NodeEvent::Switched { decision: sim::SwitchDecision::Flooded { .. }, .. } => "flood",
                 NodeEvent::Switched { decision: sim::SwitchDecision::Forwarded { .. }, .. } => "forward",
-                NodeEvent::Ip(IpEvent::EchoAnswered { .. }) => "echo answered",
-                NodeEvent::Ip(IpEvent::PingReply { .. }) => "ping reply",
+                NodeEvent::Stack(StackEvent::EchoAnswered { .. }) => "echo answered",
+                NodeEvent::App(AppEvent::PingReply { .. }) => "ping reply",
                 _ => return None,
             };
             Some(format!("{node} {what}"))
@@ -81,7 +89,7 @@ fn the_second_ping_needs_no_arp_and_both_replies_arrive() {
         .trace()
         .events()
         .filter_map(|e| match e.event {
-            NodeEvent::Ip(IpEvent::PingReply { seq_no, rtt, .. }) => Some((seq_no, rtt)),
+            NodeEvent::App(AppEvent::PingReply { seq_no, rtt, .. }) => Some((seq_no, rtt)),
             _ => None,
         })
         .collect();
@@ -137,14 +145,14 @@ fn ping_from_cl1(dst: Ipv4Addr, ttl: u8) -> Simulation {
     sim
 }
 
-fn cl1_ping_outcomes(sim: &Simulation) -> Vec<String> {
+fn cl1_ping_outcomes(sim: &Simulation) -> Vec<Outcome> {
     common::outcomes_at(sim, sim.node_id("cl1").unwrap())
 }
 
 #[test]
 fn a_ping_crosses_four_routers_and_each_decrements_the_ttl() {
     let sim = ping_from_cl1(addr::SV1, 64);
-    assert_eq!(cl1_ping_outcomes(&sim), ["reply from 172.16.2.1"]);
+    assert_eq!(cl1_ping_outcomes(&sim), [Outcome::Reply("172.16.2.1".parse().unwrap())]);
     // The reply left sv1 with TTL 64 and crossed lb1, fw1, rt2 and rt1.
     let last = sim.trace().frames().filter(|f| sim.node_name(f.to.node) == "cl1").last().unwrap();
     let ip = ipv4::Ipv4Packet::new_checked(&last.bytes[14..]).unwrap();
@@ -155,41 +163,35 @@ fn a_ping_crosses_four_routers_and_each_decrements_the_ttl() {
 #[test]
 fn ttl_one_expires_at_the_first_router() {
     let sim = ping_from_cl1(addr::SV1, 1);
-    let outcomes = cl1_ping_outcomes(&sim);
-    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
-    assert!(
-        outcomes[0].starts_with("Time exceeded") && outcomes[0].ends_with("from 192.168.1.254"),
-        "{outcomes:?}"
-    );
+    let ttl_exceeded = IcmpErrorKind::TimeExceeded(TimeExceededCode::TTL);
+    assert_eq!(cl1_ping_outcomes(&sim), [Outcome::Error(ttl_exceeded, addr::RT1_LAN)]);
 }
 
 #[test]
 fn no_route_gives_net_unreachable_from_the_router_without_one() {
     // rt1 sends everything to rt2 by default; rt2 has no default route.
     let sim = ping_from_cl1(Ipv4Addr::new(203, 0, 113, 9), 64);
-    let outcomes = cl1_ping_outcomes(&sim);
-    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
-    assert!(
-        outcomes[0].contains("Destination unreachable") && outcomes[0].ends_with("from 10.1.1.254"),
-        "{outcomes:?}"
-    );
+    let net_unreachable = IcmpErrorKind::Unreachable(UnreachableCode::NET);
+    assert_eq!(cl1_ping_outcomes(&sim), [Outcome::Error(net_unreachable, addr::RT2_TO_RT1)]);
 }
 
 #[test]
 fn an_absent_host_gives_host_unreachable_after_arp_gives_up() {
     let sim = ping_from_cl1(Ipv4Addr::new(10, 1, 2, 99), 64);
-    let outcomes = cl1_ping_outcomes(&sim);
-    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
     // RFC 1812 §4.3.2.4: the error's source is the address of the interface it leaves by.
-    assert!(
-        outcomes[0].contains("Host Unreachable") && outcomes[0].ends_with("from 10.1.1.254"),
-        "{outcomes:?}"
-    );
+    let host_unreachable = IcmpErrorKind::Unreachable(UnreachableCode::HOST);
+    assert_eq!(cl1_ping_outcomes(&sim), [Outcome::Error(host_unreachable, addr::RT2_TO_RT1)]);
     let rt2 = sim.node_id("rt2").unwrap();
     let asked: Vec<Duration> = sim
         .trace()
         .events()
-        .filter(|e| e.node == rt2 && matches!(e.event, NodeEvent::Arp(ArpEvent::RequestSent { .. })))
+        .filter(|e| {
+            e.node == rt2
+                && matches!(
+                    e.event,
+                    NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::RequestSent { .. }, .. })
+                )
+        })
         .map(|e| e.time)
         .collect();
     assert_eq!(asked.len(), 3, "three requests, one per second, then give up: {asked:?}");

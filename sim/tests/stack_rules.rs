@@ -10,12 +10,13 @@ use std::time::Duration;
 
 use ethernet::{EtherType, EthernetRepr, MacAddress, Padding};
 use ipnet::Ipv4Net;
-use ipv4::{Dscp, Ecn, IpProtocol, Ipv4Options, Ipv4Repr};
+use ipv4::{IpProtocol, Ipv4Repr};
 use sim::scenario::{self, addr, mac_for};
 use sim::{
-    Command, Endpoint, Host, IfaceId, InterfaceInfo, IpEvent, LinkConfig, Node, NodeEvent, NodeId, Router,
+    Command, Endpoint, Host, IfaceId, InterfaceInfo, LinkConfig, Node, NodeEvent, NodeId, NodeKind, Router,
     Simulation,
 };
+use stack::{IcmpErrorKind, StackEvent};
 use udp::UdpRepr;
 
 /// A test node that puts raw frames on its one interface when told to, and records
@@ -30,8 +31,8 @@ impl Node for Injector {
     fn name(&self) -> &str {
         "inj"
     }
-    fn kind(&self) -> &'static str {
-        "test"
+    fn kind(&self) -> NodeKind {
+        NodeKind::Host
     }
     fn interfaces(&self) -> Vec<InterfaceInfo> {
         vec![InterfaceInfo { name: "eth0".to_owned(), mac: Some(mac_for(99, 0)), ipv4: None }]
@@ -71,24 +72,10 @@ fn udp_frame(dst_mac: MacAddress, src: Ipv4Addr, dst: Ipv4Addr) -> Vec<u8> {
     let udp = UdpRepr { src_port: 40000, dst_port: 9, payload_len: payload.len() }
         .to_bytes(src, dst, payload)
         .unwrap();
-    let ip = Ipv4Repr {
-        src_addr: src,
-        dst_addr: dst,
-        protocol: IpProtocol::UDP,
-        ttl: 64,
-        dscp: Dscp::CS0,
-        ecn: Ecn::NOT_ECT,
-        ident: 7,
-        dont_frag: false,
-        more_frags: false,
-        frag_offset: 0,
-        options: Ipv4Options::NONE,
-        payload_len: udp.len(),
-    }
-    .to_bytes(&udp)
-    .unwrap();
-    EthernetRepr { src: mac_for(99, 0), dst: dst_mac, vlan: None, ethertype: EtherType::IPV4 }
-        .to_frame(&ip, Padding::MinimumFrame)
+    let ip =
+        Ipv4Repr { ident: 7, ..Ipv4Repr::new(src, dst, IpProtocol::UDP, udp.len()) }.to_bytes(&udp).unwrap();
+    EthernetRepr { src_addr: mac_for(99, 0), dst_addr: dst_mac, vlan: None, ethertype: EtherType::IPV4 }
+        .to_bytes(&ip, Padding::MinimumFrame)
 }
 
 fn end(node: NodeId, iface: usize) -> Endpoint {
@@ -165,8 +152,10 @@ fn a_host_sends_its_subnet_broadcast_and_limited_broadcast_to_the_broadcast_mac(
         let first = sim.trace().frames().find(|f| f.from.node == lan.cl1).unwrap();
         assert_eq!(first.bytes[..6], [0xff; 6], "{dst}: sent to the broadcast MAC");
         // Nobody listens on port 9, and nobody may say so.
-        let errors =
-            sim.trace().events().filter(|e| matches!(e.event, NodeEvent::Ip(IpEvent::IcmpErrorSent { .. })));
+        let errors = sim
+            .trace()
+            .events()
+            .filter(|e| matches!(e.event, NodeEvent::Stack(StackEvent::IcmpErrorSent { .. })));
         assert_eq!(errors.count(), 0, "{dst}: no ICMP error about a broadcast");
     }
 }
@@ -183,9 +172,8 @@ fn a_host_that_cannot_resolve_its_own_ping_reports_host_unreachable_locally() {
     sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
     let sent = frames_from(&sim, lan.cl1);
     assert!(sent.iter().all(|s| s == "ARP Who has 192.168.1.99? Tell 192.168.1.1"), "{sent:?}");
-    let errors = common::outcomes_at(&sim, lan.cl1);
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("Host Unreachable") && errors[0].ends_with(&format!("from {}", addr::CL1)));
+    let host_unreachable = IcmpErrorKind::Unreachable(icmp::UnreachableCode::HOST);
+    assert_eq!(common::outcomes_at(&sim, lan.cl1), [common::Outcome::Error(host_unreachable, addr::CL1)]);
 }
 
 #[test]
@@ -195,7 +183,15 @@ fn extreme_link_latency_does_not_overflow_virtual_time() {
     let lan = scenario::build_lan(&mut sim, link);
     scenario::schedule_ping_flow(&mut sim, &lan);
     let summary = sim.run(Duration::MAX, 10_000);
-    assert!(summary.steps > 0);
+    // cl1's ARP request goes out; at a latency of Duration::MAX it arrives, saturated,
+    // at the end of time, where the clock stays (the step bound ends the run).
+    let first = sim.trace().frames().next().expect("cl1 sends its ARP request");
+    assert_eq!(first.fate.arrival(), Some(Duration::MAX));
+    assert_eq!(summary.end, Duration::MAX, "{summary:?}");
+    // ARP gives up long before the reply could come: each ping ends host-unreachable.
+    let host_unreachable = IcmpErrorKind::Unreachable(icmp::UnreachableCode::HOST);
+    let outcome = common::Outcome::Error(host_unreachable, addr::CL1);
+    assert_eq!(common::outcomes_at(&sim, lan.cl1), [outcome, outcome]);
 }
 
 #[test]
@@ -213,9 +209,15 @@ fn an_impossible_ping_size_or_interval_is_refused_not_a_panic() {
     let forever = Command::Ping { dst: addr::CL2, count: 3, interval: Duration::MAX, size: 56, ttl: 64 };
     sim.schedule(Duration::from_secs(1), lan.cl2, forever);
     sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
-    let cl1: Vec<String> =
-        sim.trace().events().filter(|e| e.node == lan.cl1).map(|e| e.event.to_string()).collect();
-    assert!(cl1.iter().any(|e| e.contains("too large")), "{cl1:?}");
+    let refused =
+        sim::apps::AppEvent::PingRefused(sim::apps::PingRefusal::TooLarge { size: usize::MAX, max: 65_507 });
+    assert!(common::events_at(&sim, "cl1").any(|e| *e == NodeEvent::App(refused.clone())));
+    assert_eq!(frames_from(&sim, lan.cl1), Vec::<String>::new(), "cl1 sends nothing");
+    // An interval of Duration::MAX: the first request goes out at once, the next never.
+    let sent = common::events_at(&sim, "cl2")
+        .filter(|e| matches!(e, NodeEvent::App(sim::apps::AppEvent::PingSent { .. })))
+        .count();
+    assert_eq!(sent, 1);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use udp::{ChecksumCheck, UdpPacket, UdpRepr};
+use udp::{UdpPacket, UdpRepr};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Ipv4Addr::new(192, 168, 1, 1);
@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         packet.checksum()
     );
 
-    let parsed = UdpRepr::parse(&packet, client, resolver, ChecksumCheck::Verify)?;
+    let parsed = UdpRepr::parse(&packet, client, resolver)?;
     assert_eq!(parsed, repr);
     println!("parsed back: {parsed:?}, payload {} bytes", packet.payload().len());
 
@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         *byte ^= 0x01;
     }
     let corrupted = UdpPacket::new_checked(&bytes[..])?;
-    match UdpRepr::parse(&corrupted, client, resolver, ChecksumCheck::Verify) {
+    match UdpRepr::parse(&corrupted, client, resolver) {
         Ok(_) => println!("corruption went unnoticed (this should not happen)"),
         Err(e) => println!("after a bit flip: {e}"),
     }

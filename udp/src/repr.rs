@@ -1,20 +1,9 @@
 use std::net::Ipv4Addr;
 
+pub use ipv4::checksum::ChecksumCheck;
+
 use crate::error::{EmitError, ParseError};
 use crate::wire::{HEADER_LEN, UdpPacket};
-
-/// Whether [`UdpRepr::parse`] checks the checksum.
-///
-/// A datagram whose checksum field is 0 carries no checksum (RFC 768) and is accepted
-/// either way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ChecksumCheck {
-    /// Reject a non-zero checksum that does not match.
-    #[default]
-    Verify,
-    /// Accept any checksum, e.g. when a NIC has already verified it.
-    Ignore,
-}
 
 /// The meaning of a UDP header: ports and payload length.
 ///
@@ -28,7 +17,7 @@ pub enum ChecksumCheck {
 /// let repr = UdpRepr { src_port: 51000, dst_port: 53, payload_len: 4 };
 /// let bytes = repr.to_bytes(src, dst, b"ping")?;
 /// let packet = UdpPacket::new_checked(&bytes[..])?;
-/// assert_eq!(UdpRepr::parse(&packet, src, dst, ChecksumCheck::Verify)?, repr);
+/// assert_eq!(UdpRepr::parse(&packet, src, dst)?, repr);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,10 +34,20 @@ impl UdpRepr {
     /// Largest payload a UDP datagram can announce in its 16-bit length field.
     pub const MAX_PAYLOAD_LEN: usize = u16::MAX as usize - HEADER_LEN;
 
-    /// Reads a datagram's header, checking its length field and, unless told to ignore
-    /// it, its checksum over the pseudo-header built from `src` and `dst`.
+    /// Reads a datagram's header, checking its length field and its checksum over the
+    /// pseudo-header built from `src` and `dst` (a checksum of 0 means "none").
     #[inline]
     pub fn parse<T: AsRef<[u8]>>(
+        packet: &UdpPacket<T>,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+    ) -> Result<Self, ParseError> {
+        Self::parse_with(packet, src, dst, ChecksumCheck::Verify)
+    }
+
+    /// [`UdpRepr::parse`], checking the checksum only when `check` says so.
+    #[inline]
+    pub fn parse_with<T: AsRef<[u8]>>(
         packet: &UdpPacket<T>,
         src: Ipv4Addr,
         dst: Ipv4Addr,

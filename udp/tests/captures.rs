@@ -49,7 +49,7 @@ fn check_capture(capture: &str, json: &str, expected_count: usize) {
         let context = format!("{capture} frame {}", found.number);
         let packet = UdpPacket::new_checked(&found.ip_payload[..]).expect(&context);
         assert!(packet.verify_checksum(found.src, found.dst), "{context}");
-        let repr = UdpRepr::parse(&packet, found.src, found.dst, ChecksumCheck::Verify).expect(&context);
+        let repr = UdpRepr::parse(&packet, found.src, found.dst).expect(&context);
 
         let tshark = &dissections[found.number - 1];
         let field = |key: &str| testdata::tshark::number(tshark.first(key).expect(key));
@@ -81,10 +81,10 @@ fn a_flipped_payload_bit_is_a_bad_checksum() {
     let last = bytes.len() - 1;
     bytes[last] ^= 0x01;
     let packet = UdpPacket::new_checked(&bytes[..]).unwrap();
-    let err = UdpRepr::parse(&packet, found.src, found.dst, ChecksumCheck::Verify).unwrap_err();
+    let err = UdpRepr::parse(&packet, found.src, found.dst).unwrap_err();
     assert!(matches!(err, ParseError::BadChecksum { found: f, .. } if f == packet.checksum()));
     // The same datagram is accepted when the caller opts out.
-    assert!(UdpRepr::parse(&packet, found.src, found.dst, ChecksumCheck::Ignore).is_ok());
+    assert!(UdpRepr::parse_with(&packet, found.src, found.dst, ChecksumCheck::Ignore).is_ok());
 }
 
 #[test]
@@ -92,8 +92,5 @@ fn wrong_pseudo_header_address_is_a_bad_checksum() {
     let found = &udp_frames("dhcp_dora.pcap")[0];
     let packet = UdpPacket::new_checked(&found.ip_payload[..]).unwrap();
     let other = Ipv4Addr::new(10, 9, 8, 7);
-    assert!(matches!(
-        UdpRepr::parse(&packet, other, found.dst, ChecksumCheck::Verify),
-        Err(ParseError::BadChecksum { .. })
-    ));
+    assert!(matches!(UdpRepr::parse(&packet, other, found.dst), Err(ParseError::BadChecksum { .. })));
 }

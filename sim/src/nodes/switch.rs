@@ -3,10 +3,12 @@
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use ethernet::{EthernetRepr, Frame};
+use ethernet::{EthernetFrame, EthernetRepr};
 use switch::{BridgeConfig, Forwarding, LearningBridge, PortId};
 
-use crate::node::{Command, FloodReason, IfaceId, InterfaceInfo, Node, NodeEvent, SwitchDecision, port_name};
+use super::{
+    Command, FloodReason, IfaceId, InterfaceInfo, Node, NodeEvent, NodeKind, SwitchDecision, port_name,
+};
 
 /// An Ethernet switch with `port_count` ports, named `port1`, `port2`, ….
 #[derive(Debug)]
@@ -40,9 +42,9 @@ fn decision(forwarding: Forwarding, ports: &[PortId], header: &EthernetRepr) -> 
         Forwarding::Unicast(port) => SwitchDecision::Forwarded { port: port_name(port) },
         Forwarding::Flood { .. } => SwitchDecision::Flooded {
             ports: ports.iter().copied().map(port_name).collect(),
-            reason: if header.dst.is_broadcast() {
+            reason: if header.dst_addr.is_broadcast() {
                 FloodReason::Broadcast
-            } else if header.dst.is_multicast() {
+            } else if header.dst_addr.is_multicast() {
                 FloodReason::Multicast
             } else {
                 FloodReason::UnknownUnicast
@@ -57,8 +59,8 @@ impl Node for Switch {
         &self.name
     }
 
-    fn kind(&self) -> &'static str {
-        "switch"
+    fn kind(&self) -> NodeKind {
+        NodeKind::Switch
     }
 
     fn interfaces(&self) -> Vec<InterfaceInfo> {
@@ -68,22 +70,22 @@ impl Node for Switch {
     }
 
     fn handle_frame(&mut self, now: Duration, iface: IfaceId, bytes: &[u8]) {
-        let header = match Frame::new_checked(bytes).and_then(|frame| EthernetRepr::parse(&frame)) {
+        let header = match EthernetFrame::new_checked(bytes).and_then(|frame| EthernetRepr::parse(&frame)) {
             Ok(header) => header,
             Err(error) => {
-                self.events.push_back(NodeEvent::Dropped(format!("bad Ethernet frame: {error}")));
+                self.events.push_back(NodeEvent::BadFrame(error));
                 return;
             }
         };
         let Ok(ingress) = u16::try_from(iface.0).map(PortId) else {
             return;
         };
-        let forwarding = self.bridge.handle_frame(now, ingress, header.src, header.dst);
+        let forwarding = self.bridge.handle_frame(now, ingress, header.src_addr, header.dst_addr);
         // Learning happens before the decision, so its events come first in the trace.
         self.drain_bridge();
         let ports: Vec<PortId> = forwarding.egress_ports(self.bridge.port_count()).collect();
         let decision = decision(forwarding, &ports, &header);
-        self.events.push_back(NodeEvent::Switched { dst: header.dst, decision });
+        self.events.push_back(NodeEvent::Switched { dst: header.dst_addr, decision });
         for port in ports {
             self.outbox.push_back((IfaceId(usize::from(port.0)), bytes.to_vec()));
         }

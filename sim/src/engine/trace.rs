@@ -2,8 +2,8 @@
 
 use core::time::Duration;
 
-use crate::link::{Endpoint, Fate, LinkId};
-use crate::node::{NodeEvent, NodeId};
+use crate::engine::{Endpoint, Fate, LinkId};
+use crate::nodes::{NodeEvent, NodeId};
 
 /// One frame's passage over one link.
 #[derive(Clone, PartialEq, Eq, Debug)]

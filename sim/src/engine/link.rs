@@ -5,7 +5,7 @@ use core::time::Duration;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::node::{IfaceId, NodeId};
+use crate::nodes::{IfaceId, NodeId};
 
 /// Index of a link in the simulation; also its pcapng interface number.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]

@@ -8,11 +8,11 @@ use std::net::Ipv4Addr;
 use ethernet::MacAddress;
 use ipnet::Ipv4Net;
 
-use crate::bridge::Switch;
 use crate::engine::Simulation;
-use crate::ip_node::{Host, Router};
-use crate::link::{Endpoint, LinkConfig};
-use crate::node::{Command, IfaceId, NodeId};
+use crate::engine::{Endpoint, LinkConfig};
+use crate::nodes::Switch;
+use crate::nodes::{Command, IfaceId, NodeId};
+use crate::nodes::{Host, Router};
 
 /// A flow the CLI can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -7,13 +7,16 @@ use core::fmt::Write;
 use core::time::Duration;
 
 use arp::ArpEvent;
-use ethernet::{EtherType, EthernetRepr, Frame};
+use ethernet::{EtherType, EthernetFrame, EthernetRepr};
 
-use crate::describe::summarize;
-use crate::dissect::{Dissection, Field, Origin, Protocol, dissect_frame};
 use crate::engine::Simulation;
-use crate::node::{Command, FloodReason, IpEvent, NodeEvent, SwitchDecision};
-use crate::trace::{EventRecord, FrameRecord, TraceRecord};
+use crate::views::describe::summarize;
+use dissect::{Dissection, Field, Origin, Protocol, dissect_frame};
+use stack::StackEvent;
+
+use crate::apps::AppEvent;
+use crate::engine::{EventRecord, FrameRecord, TraceRecord};
+use crate::nodes::{Command, FloodReason, NodeEvent, NodeKind, SwitchDecision};
 
 /// One line of the narrative.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +167,7 @@ fn layer_lines(bytes: &[u8]) -> Vec<String> {
 
 /// The (src, dst, protocol, id) of an IPv4 frame, which a forwarding node keeps.
 fn datagram_identity(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, std::net::Ipv4Addr, u8, u16)> {
-    let frame = Frame::new_checked(bytes).ok()?;
+    let frame = EthernetFrame::new_checked(bytes).ok()?;
     if EthernetRepr::parse(&frame).ok()?.ethertype != EtherType::IPV4 {
         return None;
     }
@@ -203,15 +206,15 @@ fn forwarding_changes(sim: &Simulation, sent: &FrameRecord) -> Vec<String> {
 /// it carries IPv4, how it chose the destination MAC.
 fn explain_frame_origin(sim: &Simulation, frame: &FrameRecord) -> Option<String> {
     let sender = sim.nodes().get(frame.from.node.0)?;
-    if sender.kind() == "switch" {
+    if sender.kind() == NodeKind::Switch {
         return None;
     }
-    let view = Frame::new_checked(&frame.bytes[..]).ok()?;
+    let view = EthernetFrame::new_checked(&frame.bytes[..]).ok()?;
     let header = EthernetRepr::parse(&view).ok()?;
     (header.ethertype == EtherType::IPV4).then(|| {
-        let why = if header.dst.is_broadcast() {
+        let why = if header.dst_addr.is_broadcast() {
             "an IP broadcast needs no ARP"
-        } else if header.dst.is_multicast() {
+        } else if header.dst_addr.is_multicast() {
             "mapped from the IP multicast group"
         } else {
             "from its ARP cache"
@@ -219,8 +222,8 @@ fn explain_frame_origin(sim: &Simulation, frame: &FrameRecord) -> Option<String>
         format!(
             "{} wraps the datagram in an Ethernet frame: source {}, destination {} ({why})",
             sim.node_name(frame.from.node),
-            header.src,
-            header.dst
+            header.src_addr,
+            header.dst_addr
         )
     })
 }
@@ -232,30 +235,32 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
             format!("{node} runs `ping -c {count} {dst}`")
         }
         NodeEvent::Command(Command::Resolve(ip)) => format!("{node} needs the MAC address of {ip}"),
-        NodeEvent::Ip(IpEvent::PingSent { seq_no, .. }) => {
+        NodeEvent::App(AppEvent::PingSent { seq_no, .. }) => {
             format!("{node} builds an ICMP echo request, sequence {seq_no}")
         }
-        NodeEvent::Ip(IpEvent::RouteLookup { dst, on_link: true, interface, .. }) => format!(
+        NodeEvent::Stack(StackEvent::RouteLookup { dst, on_link: true, interface, .. }) => format!(
             "route lookup: {dst} is on {node}'s own network ({interface}), so the next hop is {dst} itself"
         ),
-        NodeEvent::Ip(IpEvent::RouteLookup { dst, next_hop, interface, .. }) => {
+        NodeEvent::Stack(StackEvent::RouteLookup { dst, next_hop, interface, .. }) => {
             format!(
                 "route lookup: {dst} is not on-link; the next hop is the gateway {next_hop} via {interface}"
             )
         }
-        NodeEvent::Arp(ArpEvent::RequestSent { ip, attempt: 1 }) => format!(
+        NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::RequestSent { ip, attempt: 1 }, .. }) => format!(
             "ARP cache miss: {node} has no MAC address for {ip}, so it holds the datagram and broadcasts an ARP request"
         ),
-        NodeEvent::Arp(ArpEvent::RequestSent { ip, attempt }) => {
+        NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::RequestSent { ip, attempt }, .. }) => {
             format!("no reply yet: {node} asks again who has {ip} (attempt {attempt}, one per second)")
         }
-        NodeEvent::Arp(ArpEvent::ReplySent { to_ip, .. }) => {
+        NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::ReplySent { to_ip, .. }, .. }) => {
             format!("the request asks for {node}'s own address: it answers {to_ip} with a unicast ARP reply")
         }
-        NodeEvent::Arp(ArpEvent::EntryAdded { ip, mac }) => {
+        NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::EntryAdded { ip, mac }, .. }) => {
             format!("{node} adds {ip} → {mac} to its ARP cache")
         }
-        NodeEvent::Arp(event @ ArpEvent::ResolutionFailed { .. }) => format!("{node} {event}"),
+        NodeEvent::Stack(StackEvent::Arp { event: event @ ArpEvent::ResolutionFailed { .. }, .. }) => {
+            format!("{node} {event}")
+        }
         NodeEvent::Bridge(_) => format!("{node} {}", record.event),
         NodeEvent::Switched { decision: SwitchDecision::Flooded { ports, reason }, dst } => match reason {
             FloodReason::Broadcast => {
@@ -269,15 +274,17 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
         NodeEvent::Switched { decision: SwitchDecision::Forwarded { port }, dst } => {
             format!("{node} finds {dst} in its MAC table on {port} and forwards the frame there only")
         }
-        NodeEvent::Ip(IpEvent::EchoAnswered { to, .. }) => {
+        NodeEvent::Stack(StackEvent::EchoAnswered { to, .. }) => {
             format!("{node} receives the echo request and answers {to} with an echo reply")
         }
-        NodeEvent::Ip(IpEvent::PingReply { seq_no, rtt, .. }) => format!(
+        NodeEvent::App(AppEvent::PingReply { seq_no, rtt, .. }) => format!(
             "{node} receives the echo reply for sequence {seq_no}: round trip {:.3} ms",
             rtt.as_secs_f64() * 1e3
         ),
-        NodeEvent::Ip(event) => format!("{node}: {event}"),
-        NodeEvent::Dropped(why) => format!("{node} drops a frame: {why}"),
+        NodeEvent::Stack(StackEvent::Dropped(reason)) => format!("{node} drops it: {reason}"),
+        NodeEvent::Stack(event) => format!("{node}: {event}"),
+        NodeEvent::App(event) => format!("{node}: {event}"),
+        NodeEvent::BadFrame(error) => format!("{node} drops a frame: {error}"),
         _ => return None,
     })
 }

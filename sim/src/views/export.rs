@@ -5,10 +5,10 @@
 
 use serde_json::{Value, json};
 
-use crate::describe::summarize;
+use crate::engine::Fate;
 use crate::engine::Simulation;
-use crate::link::Fate;
-use crate::trace::TraceRecord;
+use crate::engine::TraceRecord;
+use crate::views::describe::summarize;
 
 fn nanos(time: core::time::Duration) -> u64 {
     u64::try_from(time.as_nanos()).unwrap_or(u64::MAX)
@@ -48,7 +48,7 @@ pub fn trace_json(sim: &Simulation) -> Value {
                     })
                 })
                 .collect();
-            json!({ "name": node.name(), "kind": node.kind(), "interfaces": interfaces, "routes": node.routes() })
+            json!({ "name": node.name(), "kind": node.kind().to_string(), "interfaces": interfaces, "routes": node.routes() })
         })
         .collect();
     let links: Vec<Value> = sim

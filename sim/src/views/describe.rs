@@ -2,10 +2,10 @@
 
 use icmp::IcmpRepr;
 
-/// A short, tshark-like description of a frame, decoded by [`crate::dissect`]:
+/// A short, tshark-like description of a frame, decoded by [`dissect`]:
 /// `ARP Who has 192.168.1.2? Tell 192.168.1.1`.
 pub fn summarize(bytes: &[u8]) -> String {
-    crate::dissect::summary(&crate::dissect::dissect_frame(bytes))
+    dissect::summary(&dissect::dissect_frame(bytes))
 }
 
 /// A short description of an ICMP message: `Echo (ping) request id=0x4207, seq=1`.

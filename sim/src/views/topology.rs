@@ -10,8 +10,12 @@ use crate::engine::Simulation;
 /// `verbose` adds every layer's fields under each frame and, where a node forwarded a
 /// packet, the header fields it rewrote.
 pub fn render_run(sim: &Simulation, verbose: bool) -> String {
-    let lines = if verbose { crate::narrative::narrate_verbose(sim) } else { crate::narrative::narrate(sim) };
-    let mut out = crate::narrative::render(&lines);
+    let lines = if verbose {
+        crate::views::narrative::narrate_verbose(sim)
+    } else {
+        crate::views::narrative::narrate(sim)
+    };
+    let mut out = crate::views::narrative::render(&lines);
     if sim.trace().truncated() {
         out.push_str("(trace truncated: record limit reached)\n");
     }

@@ -1,12 +1,16 @@
-//! The discrete-event loop on virtual time.
+//! The discrete-event loop on virtual time, the links, and the trace it writes.
 
 use core::cmp::Ordering;
 use core::time::Duration;
 use std::collections::BinaryHeap;
 
-use crate::link::{Endpoint, Link, LinkConfig, LinkId};
-use crate::node::{Command, Node, NodeId};
-use crate::trace::{EventRecord, FrameRecord, Trace, TraceRecord};
+mod link;
+mod trace;
+
+pub use link::{Endpoint, Fate, Faults, Link, LinkConfig, LinkId, WIRE_OVERHEAD_BYTES};
+pub use trace::{EventRecord, FrameRecord, Trace, TraceRecord};
+
+use crate::nodes::{Command, Node, NodeId};
 
 /// Why a [`Simulation::connect`] call was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,6 +106,14 @@ fn mix_seed(seed: u64, index: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A node's seed: the run's seed mixed with an FNV-1a hash of the node's name.
+pub(crate) fn node_seed(seed: u64, name: &str) -> u64 {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    mix_seed(seed ^ 0x6e6f_6465, hash)
+}
+
 impl Simulation {
     /// An empty network whose every random draw derives from `seed`.
     pub fn new(seed: u64) -> Self {
@@ -119,7 +131,11 @@ impl Simulation {
     }
 
     /// Adds a node; its interfaces start unconnected.
-    pub fn add_node(&mut self, node: Box<dyn Node>) -> NodeId {
+    ///
+    /// The node draws its randomness from its own seed, derived from the run's seed and
+    /// the node's name, so adding a node changes no other node's draws.
+    pub fn add_node(&mut self, mut node: Box<dyn Node>) -> NodeId {
+        node.seed(node_seed(self.seed, node.name()));
         let id = NodeId(self.nodes.len());
         self.attachments.push(vec![None; node.interfaces().len()]);
         self.nodes.push(node);
@@ -311,6 +327,14 @@ mod tests {
         }
         let order: Vec<u64> = std::iter::from_fn(|| heap.pop().map(|s| s.seq)).collect();
         assert_eq!(order, [3, 1, 0, 2]);
+    }
+
+    #[test]
+    fn node_seeds_depend_on_the_name_and_the_run_only() {
+        assert_ne!(node_seed(1, "cl1"), node_seed(1, "cl2"));
+        assert_ne!(node_seed(1, "cl1"), node_seed(2, "cl1"));
+        assert_eq!(node_seed(7, "rt1"), node_seed(7, "rt1"));
+        assert_ne!(node_seed(1, "cl1"), mix_seed(1, 0), "node and link seeds come from different streams");
     }
 
     #[test]

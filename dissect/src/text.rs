@@ -1,10 +1,8 @@
 //! The one-line-per-packet view, after tshark's default output.
 
-use icmp::{IcmpType, TimeExceededCode, UnreachableCode};
-use ipv4::IpProtocol;
-
 use super::decode::{Dissection, Layer, Origin, Protocol};
 use super::fields::{Field, Value};
+use crate::proto::{arp::arp_info, icmp::icmp_info, ipv4::ipv4_info, udp::udp_info};
 
 /// One line: number, seconds since the first packet, interface (pcapng), source →
 /// destination, protocol, length on the wire, and a description; a layer that failed
@@ -58,11 +56,11 @@ fn micros(nanos: i128) -> String {
     format!("{sign}{}.{:06}", magnitude / 1_000_000_000, magnitude % 1_000_000_000 / 1_000)
 }
 
-fn value(layer: &Layer, field: Field) -> String {
+pub(crate) fn value(layer: &Layer, field: Field) -> String {
     layer.get(field).map(ToString::to_string).unwrap_or_else(|| String::from("?"))
 }
 
-fn number(layer: &Layer, field: Field) -> u64 {
+pub(crate) fn number(layer: &Layer, field: Field) -> u64 {
     layer.get(field).and_then(Value::as_u64).unwrap_or_default()
 }
 
@@ -103,65 +101,4 @@ fn describe(dissection: &Dissection) -> (String, String) {
         }
         Protocol::Udp => (String::from("UDP"), udp_info(top)),
     }
-}
-
-fn arp_info(arp: &Layer) -> String {
-    let sender = value(arp, Field::ArpSrcProtoIpv4);
-    let target = value(arp, Field::ArpDstProtoIpv4);
-    match number(arp, Field::ArpOpcode) {
-        1 if sender == target => format!("Gratuitous ARP for {sender} (Request)"),
-        1 if sender == "0.0.0.0" => format!("Who has {target}? (ARP Probe)"),
-        1 => format!("Who has {target}? Tell {sender}"),
-        2 => format!("{sender} is at {}", value(arp, Field::ArpSrcHwMac)),
-        other => format!("opcode {other}"),
-    }
-}
-
-fn ipv4_info(ip: &Layer, undecoded: Option<IpProtocol>) -> (String, String) {
-    let protocol = IpProtocol(u8::try_from(number(ip, Field::IpProto)).unwrap_or_default());
-    let more = number(ip, Field::IpFlagsMf) != 0;
-    let offset = number(ip, Field::IpFragOffset) * 8;
-    if more || offset != 0 {
-        let id = number(ip, Field::IpId);
-        let info =
-            format!("Fragmented IP protocol (proto={protocol} {}, off={offset}, ID={id:04x})", protocol.0);
-        return (String::from("IPv4"), info);
-    }
-    let label = undecoded.and_then(IpProtocol::name).unwrap_or("IPv4");
-    let payload = number(ip, Field::IpLen).saturating_sub(number(ip, Field::IpHdrLen));
-    (label.to_owned(), format!("protocol {} ({protocol}), {payload} bytes not decoded", protocol.0))
-}
-
-fn icmp_info<'a>(icmp: &Layer, ttl: Option<String>, mut quoted: impl Iterator<Item = &'a Layer>) -> String {
-    let icmp_type = IcmpType(u8::try_from(number(icmp, Field::IcmpType)).unwrap_or_default());
-    let code = u8::try_from(number(icmp, Field::IcmpCode)).unwrap_or_default();
-    let name = icmp_type.name().map_or_else(|| format!("Type {}", icmp_type.0), str::to_owned);
-    if icmp.get(Field::IcmpIdent).is_some() {
-        let ttl = ttl.map(|ttl| format!(", ttl={ttl}")).unwrap_or_default();
-        return format!(
-            "{name} id={:#06x}, seq={}{ttl}",
-            number(icmp, Field::IcmpIdent),
-            number(icmp, Field::IcmpSeq)
-        );
-    }
-    let code_name = match icmp_type {
-        IcmpType::DEST_UNREACHABLE => UnreachableCode(code).to_string(),
-        IcmpType::TIME_EXCEEDED => TimeExceededCode(code).to_string(),
-        _ => format!("code {code}"),
-    };
-    match quoted.find(|layer| layer.protocol == Protocol::Ipv4) {
-        Some(ip) => {
-            format!("{name} ({code_name}) about {} → {}", value(ip, Field::IpSrc), value(ip, Field::IpDst))
-        }
-        None => format!("{name} ({code_name})"),
-    }
-}
-
-fn udp_info(udp: &Layer) -> String {
-    format!(
-        "{} → {} Len={}",
-        value(udp, Field::UdpSrcport),
-        value(udp, Field::UdpDstport),
-        number(udp, Field::UdpLength).saturating_sub(8)
-    )
 }

@@ -1,10 +1,19 @@
-//! What every simulated node looks like to the event loop.
+//! Nodes: what every simulated node looks like to the event loop, and the two kinds
+//! there are — a learning switch, and an IP node (a `stack::Stack` plus applications).
+
+mod ip_node;
+mod switch;
+
+pub use ip_node::{Host, IpNode, Router};
+pub use switch::Switch;
 
 use core::fmt;
 use core::time::Duration;
 use std::net::Ipv4Addr;
 
 use ethernet::MacAddress;
+
+use crate::apps::AppEvent;
 
 /// Index of a node in the simulation.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -89,12 +98,12 @@ pub enum SwitchDecision {
 }
 
 /// The name the simulator gives a switch port: `port1` for `PortId(0)`.
-pub(crate) fn port_name(port: switch::PortId) -> String {
+pub(crate) fn port_name(port: ::switch::PortId) -> String {
     format!("port{}", u32::from(port.0) + 1)
 }
 
-fn fmt_bridge_event(event: &switch::BridgeEvent, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    use switch::BridgeEvent;
+fn fmt_bridge_event(event: &::switch::BridgeEvent, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    use ::switch::BridgeEvent;
     match event {
         BridgeEvent::Learned { mac, port } => write!(f, "learned {mac} on {}", port_name(*port)),
         BridgeEvent::Moved { mac, from, to } => {
@@ -105,121 +114,25 @@ fn fmt_bridge_event(event: &switch::BridgeEvent, f: &mut fmt::Formatter<'_>) -> 
     }
 }
 
-/// A state change in a node's IP layer or applications.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// What kind of node this is.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[non_exhaustive]
-pub enum IpEvent {
-    /// The routing table chose a next hop.
-    RouteLookup {
-        /// Destination looked up.
-        dst: Ipv4Addr,
-        /// Chosen next hop (the destination itself when on-link).
-        next_hop: Ipv4Addr,
-        /// Whether the destination is on a connected network.
-        on_link: bool,
-        /// Egress interface.
-        interface: String,
-    },
-    /// No route matched.
-    NoRoute {
-        /// Destination looked up.
-        dst: Ipv4Addr,
-    },
-    /// A router forwarded a datagram.
-    Forwarded {
-        /// Destination.
-        dst: Ipv4Addr,
-        /// Next hop.
-        next_hop: Ipv4Addr,
-        /// Ingress interface.
-        from: String,
-        /// Egress interface.
-        to: String,
-    },
-    /// A router dropped a datagram whose TTL ran out.
-    TtlExceeded {
-        /// Its destination.
-        dst: Ipv4Addr,
-    },
-    /// An ICMP error went back to a datagram's source.
-    IcmpErrorSent {
-        /// The source being told.
-        to: Ipv4Addr,
-        /// What was sent.
-        summary: String,
-    },
-    /// The node answered an echo request.
-    EchoAnswered {
-        /// The pinger.
-        to: Ipv4Addr,
-        /// Echo identifier.
-        ident: u16,
-        /// Echo sequence number.
-        seq_no: u16,
-    },
-    /// Fragments were put back together into one datagram.
-    Reassembled {
-        /// Source of the datagram.
-        src: Ipv4Addr,
-        /// Its identification field.
-        ident: u16,
-        /// Its total length.
-        len: usize,
-    },
-    /// The ping application sent an echo request.
-    PingSent {
-        /// Destination.
-        dst: Ipv4Addr,
-        /// Sequence number.
-        seq_no: u16,
-    },
-    /// The ping application got its echo reply.
-    PingReply {
-        /// Who answered.
-        from: Ipv4Addr,
-        /// Sequence number.
-        seq_no: u16,
-        /// Round-trip time.
-        rtt: Duration,
-    },
-    /// An ICMP error arrived about a datagram this node sent.
-    IcmpErrorReceived {
-        /// Who sent the error.
-        from: Ipv4Addr,
-        /// What it said.
-        summary: String,
-    },
+pub enum NodeKind {
+    /// An end host (RFC 1122): one or more interfaces, no forwarding.
+    Host,
+    /// A router (RFC 1812): forwards between its interfaces.
+    Router,
+    /// A learning switch (IEEE 802.1D).
+    Switch,
 }
 
-impl fmt::Display for IpEvent {
+impl fmt::Display for NodeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::RouteLookup { dst, next_hop, on_link: true, interface } => {
-                write!(f, "route lookup: {dst} is on-link via {interface} (next hop {next_hop})")
-            }
-            Self::RouteLookup { dst, next_hop, interface, .. } => {
-                write!(f, "route lookup: {dst} via gateway {next_hop} on {interface}")
-            }
-            Self::NoRoute { dst } => write!(f, "no route to {dst}"),
-            Self::Forwarded { dst, next_hop, from, to } => {
-                write!(f, "forwarded to {dst}: {from} → {to}, next hop {next_hop}, TTL decremented")
-            }
-            Self::TtlExceeded { dst } => write!(f, "TTL of a datagram to {dst} ran out: dropped"),
-            Self::IcmpErrorSent { to, summary } => write!(f, "sent ICMP {summary} to {to}"),
-            Self::EchoAnswered { to, ident, seq_no } => {
-                write!(f, "answered echo request from {to} (id {ident:#06x}, seq {seq_no})")
-            }
-            Self::Reassembled { src, ident, len } => {
-                write!(f, "reassembled datagram {ident:#06x} from {src} ({len} bytes)")
-            }
-            Self::PingSent { dst, seq_no } => {
-                write!(f, "ping {dst}: sent echo request seq {seq_no}")
-            }
-            Self::PingReply { from, seq_no, rtt } => {
-                write!(f, "ping: reply from {from} seq {seq_no} time {:.3} ms", rtt.as_secs_f64() * 1e3)
-            }
-            Self::IcmpErrorReceived { from, summary } => write!(f, "received ICMP {summary} from {from}"),
-        }
+        f.write_str(match self {
+            Self::Host => "host",
+            Self::Router => "router",
+            Self::Switch => "switch",
+        })
     }
 }
 
@@ -227,12 +140,10 @@ impl fmt::Display for IpEvent {
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub enum NodeEvent {
-    /// From the node's neighbour cache.
-    Arp(arp::ArpEvent),
+    /// From the node's IP stack (ARP, routing, forwarding, ICMP, drops).
+    Stack(stack::StackEvent),
     /// From a switch's learning bridge.
-    Bridge(switch::BridgeEvent),
-    /// From the IP layer or an application.
-    Ip(IpEvent),
+    Bridge(::switch::BridgeEvent),
     /// A switch's forwarding decision for one frame.
     Switched {
         /// The frame's destination.
@@ -240,9 +151,10 @@ pub enum NodeEvent {
         /// What the switch did.
         decision: SwitchDecision,
     },
-    /// Something the node dropped or refused (a received frame, a datagram it could not
-    /// send, a command it cannot carry out), and why.
-    Dropped(String),
+    /// A switch dropped a frame it could not parse.
+    BadFrame(ethernet::ParseError),
+    /// From an application.
+    App(AppEvent),
     /// A scenario command the node started.
     Command(Command),
 }
@@ -250,7 +162,6 @@ pub enum NodeEvent {
 impl fmt::Display for NodeEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Arp(event) => write!(f, "ARP: {event}"),
             Self::Bridge(event) => fmt_bridge_event(event, f),
             Self::Switched { dst, decision: SwitchDecision::Forwarded { port } } => {
                 write!(f, "{dst} is in the MAC table on {port}: forwarded there only")
@@ -266,8 +177,9 @@ impl fmt::Display for NodeEvent {
             Self::Switched { dst, decision: SwitchDecision::Filtered } => {
                 write!(f, "{dst} is on the ingress port: filtered")
             }
-            Self::Dropped(why) => write!(f, "dropped: {why}"),
-            Self::Ip(event) => write!(f, "{event}"),
+            Self::BadFrame(error) => write!(f, "dropped a bad Ethernet frame: {error}"),
+            Self::Stack(event) => write!(f, "{event}"),
+            Self::App(event) => write!(f, "{event}"),
             Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),
             Self::Command(Command::Ping { dst, count, .. }) => write!(f, "ping -c {count} {dst}"),
             Self::Command(Command::SendUdp { dst, dst_port, payload, .. }) => {
@@ -283,8 +195,11 @@ impl fmt::Display for NodeEvent {
 pub trait Node: fmt::Debug {
     /// The node's name (`cl1`, `sw1`).
     fn name(&self) -> &str;
-    /// What kind of node this is, for the topology listing.
-    fn kind(&self) -> &'static str;
+    /// What kind of node this is.
+    fn kind(&self) -> NodeKind;
+    /// The simulation gives the node its own random seed, derived from the run's seed and
+    /// the node's name, when the node is added.
+    fn seed(&mut self, _seed: u64) {}
     /// Its interfaces, in `IfaceId` order.
     fn interfaces(&self) -> Vec<InterfaceInfo>;
     /// A frame arrived on `iface`.

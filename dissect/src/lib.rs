@@ -1,5 +1,5 @@
-//! `packetflow dissect`: decode a pcap or pcapng capture with the workspace's own
-//! parsers (`ethernet`, `arp`, `ipv4`, `icmp`, `udp`), one packet at a time.
+//! Decode a pcap or pcapng capture with packetflow's own parsers (`ethernet`, `arp`,
+//! `ipv4`, `icmp`, `udp`), one packet at a time: the library behind `packetflow dissect`.
 //!
 //! Three outputs: a line per packet ([`text_line`]), a JSON object per packet
 //! ([`to_json`]), and `tshark -T fields` rows ([`Dissection::fields_row`]) whose values
@@ -12,22 +12,25 @@
 //! error with its offset; the frames after it are decoded as usual.
 //!
 //! ```
-//! use sim::dissect::{self, Field, OutputFormat};
-//! let mut run = sim::scenario::build(sim::scenario::Flow::Arp, 1, sim::LinkConfig::default());
-//! run.run(sim::scenario::RUN_HORIZON, sim::scenario::MAX_STEPS);
-//! let pcapng = sim::pcapng::write_pcapng(&run, Vec::new())?;
-//! let fields = [Field::FrameInterfaceName, Field::ArpOpcode, Field::ArpDstProtoIpv4];
+//! use dissect::{Field, OutputFormat};
+//! // A real capture: ARP request and reply, then pings.
+//! let capture = std::fs::read(testdata::path("arp_ping.pcap"))?;
+//! let fields = [Field::ArpOpcode, Field::ArpDstProtoIpv4];
 //! let (mut out, mut diagnostics) = (Vec::new(), Vec::new());
-//! let summary = dissect::dissect(&pcapng[..], OutputFormat::Fields, &fields, &mut out, &mut diagnostics)?;
+//! let summary = dissect::dissect(&capture[..], OutputFormat::Fields, &fields, &mut out, &mut diagnostics)?;
 //! assert_eq!(summary.malformed, 0);
 //! let out = String::from_utf8(out)?;
-//! assert_eq!(out.lines().next(), Some("cl1-sw1\t1\t192.168.1.2"));
+//! assert_eq!(out.lines().next(), Some("1\t192.0.2.20"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+#![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod decode;
 mod fields;
 mod json;
+mod proto;
 mod reader;
 mod text;
 
@@ -43,7 +46,7 @@ pub use reader::{CaptureFormat, CaptureReader, CapturedPacket, Interface, LINKTY
 pub use text::{summary, text_line};
 
 /// How `dissect` prints packets (`-T`); [`to_json`] describes the JSON layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum OutputFormat {
     /// One line per packet, like tshark's default.
@@ -187,3 +190,8 @@ pub fn dissect<R: Read, W: Write, E: Write>(
         None => Ok(summary),
     }
 }
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

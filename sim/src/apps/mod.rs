@@ -1,0 +1,148 @@
+//! Applications: sans-IO programs that run on an IP node's stack through its sockets.
+//!
+//! Each is thin glue: a protocol crate's state machine (later DHCP, DNS, TCP, TLS, HTTP,
+//! the balancer) driven through [`stack::Stack`] sockets. A node holds any number of
+//! them; it offers every scenario command to each in turn, lets each drain its sockets
+//! after every input, and wakes each at its own deadline.
+
+mod ping;
+mod udp_send;
+
+use core::fmt;
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::net::Ipv4Addr;
+
+use stack::{IcmpErrorKind, Stack};
+
+pub use ping::Ping;
+pub use udp_send::UdpSend;
+
+use crate::nodes::{Command, NodeEvent};
+
+/// What an application can reach while it runs: the time, the node's stack, and the
+/// node's event queue.
+#[derive(Debug)]
+pub struct AppContext<'a> {
+    /// The current time.
+    pub now: Duration,
+    /// The node's IP stack.
+    pub stack: &'a mut Stack,
+    /// Events to record in the trace.
+    pub events: &'a mut VecDeque<NodeEvent>,
+}
+
+impl AppContext<'_> {
+    /// Records an application event.
+    pub fn report(&mut self, event: AppEvent) {
+        self.events.push_back(NodeEvent::App(event));
+    }
+}
+
+/// An application on an IP node, in the sans-IO shape.
+pub trait App: fmt::Debug {
+    /// A scenario command; returns whether this application took it.
+    fn handle_command(&mut self, cx: &mut AppContext<'_>, command: &Command) -> bool;
+    /// Something may have arrived on the application's sockets: read them.
+    fn poll(&mut self, cx: &mut AppContext<'_>);
+    /// When the application next needs [`App::handle_timeout`].
+    fn poll_timeout(&self) -> Option<Duration>;
+    /// Time has reached the deadline the application asked for.
+    fn handle_timeout(&mut self, cx: &mut AppContext<'_>);
+}
+
+/// Why a ping command was refused before anything was sent (as `ping` refuses it).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum PingRefusal {
+    /// More echo data than one datagram holds.
+    TooLarge {
+        /// The size asked for.
+        size: usize,
+        /// The most there is room for.
+        max: usize,
+    },
+    /// TTL 0: a host must not send such a datagram (RFC 1122 §3.2.1.7).
+    TtlZero,
+    /// The stack would not open an echo socket or send.
+    Stack(stack::SendError),
+    /// No echo identifier was free.
+    NoSocket(stack::BindError),
+}
+
+impl fmt::Display for PingRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLarge { size, max } => write!(f, "packet size {size} is too large (at most {max})"),
+            Self::TtlZero => f.write_str("TTL 0 is out of range 1..=255"),
+            Self::Stack(error) => write!(f, "{error}"),
+            Self::NoSocket(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// A state change an application reports.
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum AppEvent {
+    /// The ping application sent an echo request.
+    PingSent {
+        /// Destination.
+        dst: Ipv4Addr,
+        /// Echo identifier (drawn from the node's RNG).
+        ident: u16,
+        /// Sequence number.
+        seq_no: u16,
+    },
+    /// The ping application got its echo reply.
+    PingReply {
+        /// Who answered.
+        from: Ipv4Addr,
+        /// Sequence number.
+        seq_no: u16,
+        /// Round-trip time.
+        rtt: Duration,
+    },
+    /// The ping command was refused.
+    PingRefused(PingRefusal),
+    /// An ICMP error came back about a datagram an application sent.
+    IcmpError {
+        /// Who sent the error.
+        from: Ipv4Addr,
+        /// What it says.
+        error: IcmpErrorKind,
+        /// Where the datagram was going.
+        about: Ipv4Addr,
+    },
+    /// A UDP datagram went out.
+    UdpSent {
+        /// Destination address.
+        dst: Ipv4Addr,
+        /// Destination port.
+        dst_port: u16,
+        /// Payload length.
+        len: usize,
+    },
+    /// A UDP datagram could not be sent.
+    UdpRefused(stack::SendError),
+    /// No UDP socket could be bound for sending.
+    UdpBindFailed(stack::BindError),
+}
+
+impl fmt::Display for AppEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PingSent { dst, seq_no, .. } => write!(f, "ping {dst}: sent echo request seq {seq_no}"),
+            Self::PingReply { from, seq_no, rtt } => {
+                write!(f, "ping: reply from {from} seq {seq_no} time {:.3} ms", rtt.as_secs_f64() * 1e3)
+            }
+            Self::PingRefused(why) => write!(f, "ping: {why}"),
+            Self::IcmpError { from, error, about } => {
+                write!(f, "received ICMP {error} from {from} about a datagram to {about}")
+            }
+            Self::UdpSent { dst, dst_port, len } => write!(f, "sent {len} bytes of UDP to {dst}:{dst_port}"),
+            Self::UdpRefused(error) => write!(f, "UDP send refused: {error}"),
+            Self::UdpBindFailed(error) => write!(f, "UDP bind failed: {error}"),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! IP nodes: a `stack::Stack` plus any number of applications. Hosts and routers differ
+//! only in forwarding.
+
+use core::time::Duration;
+use std::collections::VecDeque;
+use std::net::Ipv4Addr;
+
+use ethernet::MacAddress;
+use ipnet::Ipv4Net;
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+use stack::{IfaceId as StackIface, Stack, StackConfig};
+
+use super::{Command, IfaceId, InterfaceInfo, Node, NodeEvent, NodeKind};
+use crate::apps::{App, AppContext, Ping, UdpSend};
+
+/// Builds hosts: one Ethernet interface, no forwarding (RFC 1122).
+#[derive(Debug, Clone, Copy)]
+pub struct Host;
+
+impl Host {
+    /// A host named `name` whose interface `iface_name` has `mac` and, if known, an
+    /// address with its prefix length.
+    #[allow(clippy::new_ret_no_self)] // `Host` and `Router` name the two ways to build an `IpNode`.
+    pub fn new(name: &str, iface_name: &str, mac: MacAddress, address: Option<(Ipv4Addr, u8)>) -> IpNode {
+        let mut node = IpNode::new(name, NodeKind::Host, StackConfig::host());
+        let iface = node.stack.add_interface(iface_name, mac);
+        if let Some(net) = address.and_then(|(ip, len)| Ipv4Net::new(ip, len).ok()) {
+            // The interface was just added, so it exists.
+            let _ = node.stack.set_address(iface, net);
+        }
+        node
+    }
+}
+
+/// Builds routers: one interface per `(name, mac, address)`, RFC 1812 forwarding.
+#[derive(Debug, Clone, Copy)]
+pub struct Router;
+
+impl Router {
+    /// A router named `name`.
+    #[allow(clippy::new_ret_no_self)] // `Host` and `Router` name the two ways to build an `IpNode`.
+    pub fn new(name: &str, interfaces: &[(&str, MacAddress, Ipv4Net)]) -> IpNode {
+        let mut node = IpNode::new(name, NodeKind::Router, StackConfig::router());
+        for (iface_name, mac, net) in interfaces {
+            let iface = node.stack.add_interface(iface_name, *mac);
+            let _ = node.stack.set_address(iface, *net);
+        }
+        node
+    }
+}
+
+/// A node with an IPv4 stack and applications: a host or a router.
+#[derive(Debug)]
+pub struct IpNode {
+    name: String,
+    kind: NodeKind,
+    stack: Stack,
+    apps: Vec<Box<dyn App>>,
+    events: VecDeque<NodeEvent>,
+}
+
+impl IpNode {
+    fn new(name: &str, kind: NodeKind, config: StackConfig) -> Self {
+        // Reseeded from (run seed, node name) when the node joins a simulation.
+        let stack = Stack::new(config, ChaCha8Rng::seed_from_u64(0));
+        let apps: Vec<Box<dyn App>> = vec![Box::new(Ping::default()), Box::new(UdpSend::default())];
+        Self { name: name.to_owned(), kind, stack, apps, events: VecDeque::new() }
+    }
+
+    /// Sets the default gateway (reached through the first interface).
+    pub fn with_gateway(self, gateway: Ipv4Addr) -> Self {
+        self.with_route(Ipv4Net::default(), gateway, 0)
+    }
+
+    /// Adds a static route to `prefix` via `gateway` on interface `iface`.
+    pub fn with_route(mut self, prefix: Ipv4Net, gateway: Ipv4Addr, iface: usize) -> Self {
+        // A wrong interface index adds no route; the stack refuses it.
+        let _ = self.stack.add_gateway_route(prefix, gateway, StackIface(iface));
+        self
+    }
+
+    /// Adds an application.
+    pub fn with_app(mut self, app: impl App + 'static) -> Self {
+        self.apps.push(Box::new(app));
+        self
+    }
+
+    /// The IPv4 stack.
+    pub fn stack(&self) -> &Stack {
+        &self.stack
+    }
+
+    /// The IPv4 stack, to configure it.
+    pub fn stack_mut(&mut self) -> &mut Stack {
+        &mut self.stack
+    }
+
+    /// Lets every application read its sockets, then collects the stack's events.
+    fn poll_apps(&mut self, now: Duration) {
+        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events };
+        for app in &mut self.apps {
+            app.poll(&mut cx);
+        }
+        self.collect_stack_events();
+    }
+
+    fn collect_stack_events(&mut self) {
+        while let Some(event) = self.stack.poll_event() {
+            self.events.push_back(NodeEvent::Stack(event));
+        }
+    }
+}
+
+impl Node for IpNode {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn kind(&self) -> NodeKind {
+        self.kind
+    }
+
+    fn seed(&mut self, seed: u64) {
+        self.stack.reseed(ChaCha8Rng::seed_from_u64(seed));
+        // What the builders configured (addresses, routes) happened before the run: it is
+        // the starting point of the story, not part of it.
+        while self.stack.poll_event().is_some() {}
+    }
+
+    fn interfaces(&self) -> Vec<InterfaceInfo> {
+        self.stack
+            .interfaces()
+            .into_iter()
+            .map(|iface| InterfaceInfo {
+                name: iface.name,
+                mac: Some(iface.mac),
+                ipv4: iface.address.map(|net| (net.addr(), net.prefix_len())),
+            })
+            .collect()
+    }
+
+    fn handle_frame(&mut self, now: Duration, iface: IfaceId, bytes: &[u8]) {
+        self.stack.handle_frame(now, StackIface(iface.0), bytes);
+        self.collect_stack_events();
+        self.poll_apps(now);
+    }
+
+    fn handle_command(&mut self, now: Duration, command: &Command) {
+        self.events.push_back(NodeEvent::Command(command.clone()));
+        if let Command::Resolve(ip) = *command {
+            self.stack.resolve(now, ip);
+        } else {
+            let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events };
+            for app in &mut self.apps {
+                if app.handle_command(&mut cx, command) {
+                    break;
+                }
+            }
+        }
+        self.collect_stack_events();
+        self.poll_apps(now);
+    }
+
+    fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)> {
+        self.stack.poll_transmit().map(|(iface, frame)| (IfaceId(iface.0), frame))
+    }
+
+    fn poll_event(&mut self) -> Option<NodeEvent> {
+        self.events.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Duration> {
+        let apps = self.apps.iter().filter_map(|app| app.poll_timeout());
+        apps.chain(self.stack.poll_timeout()).min()
+    }
+
+    fn handle_timeout(&mut self, now: Duration) {
+        self.stack.handle_timeout(now);
+        self.collect_stack_events();
+        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events };
+        for app in &mut self.apps {
+            if app.poll_timeout().is_some_and(|deadline| deadline <= now) {
+                app.handle_timeout(&mut cx);
+            }
+        }
+        self.collect_stack_events();
+        self.poll_apps(now);
+    }
+
+    fn describe_state(&self, now: Duration) -> Vec<String> {
+        self.stack.neighbor_lines(now)
+    }
+
+    fn set_link_mtu(&mut self, iface: IfaceId, mtu: usize) {
+        self.stack.set_mtu(StackIface(iface.0), mtu);
+    }
+
+    fn routes(&self) -> Vec<String> {
+        self.stack.route_lines()
+    }
+}
