@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, VecDeque};
 use ethernet::MacAddress;
 
 use crate::event::{ArpEvent, ArpTransmit, NeighborEntry, Released, Resolution};
-use crate::queue::BoundedQueue;
 use crate::{ArpRepr, Operation};
+use common::{BoundedQueue, Overflow};
 
 /// How long after the last probe another host's claim still counts as a conflict
 /// (RFC 5227 §1.1, `ANNOUNCE_WAIT`).
@@ -163,9 +163,9 @@ impl<P> NeighborCache<P> {
             own_ip,
             table: BTreeMap::new(),
             probing: None,
-            transmits: BoundedQueue::new(config.max_events),
-            released: BoundedQueue::new(released_capacity),
-            events: BoundedQueue::new(config.max_events),
+            transmits: BoundedQueue::new(config.max_events, Overflow::DropOldest),
+            released: BoundedQueue::new(released_capacity, Overflow::DropOldest),
+            events: BoundedQueue::new(config.max_events, Overflow::DropOldest),
         }
     }
 

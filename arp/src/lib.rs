@@ -39,7 +39,6 @@
 mod cache;
 mod error;
 mod event;
-mod queue;
 mod repr;
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -1,5 +1,3 @@
-use core::fmt;
-
 use ethernet::EtherType;
 
 use crate::error::ParseError;
@@ -20,108 +18,41 @@ mod field {
 /// Length of the fixed part of an ARP packet, before the four addresses.
 pub const HEADER_LEN: usize = 8;
 
-/// An ARP operation code (`ar$op`; IANA "ARP Parameters").
-///
-/// A newtype rather than an enum so every value on the wire survives a round trip.
-///
-/// ```
-/// use arp::Operation;
-/// assert_eq!(format!("{:?}", Operation::REQUEST), "Request");
-/// assert_eq!(format!("{:?}", Operation(9)), "Operation(9)");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Operation(pub u16);
-
-impl Operation {
-    /// ARP request (RFC 826).
-    pub const REQUEST: Self = Self(1);
-    /// ARP reply (RFC 826).
-    pub const REPLY: Self = Self(2);
-    /// Reverse ARP request (RFC 903); carried with EtherType RARP, listed for dissection.
-    pub const REVERSE_REQUEST: Self = Self(3);
-    /// Reverse ARP reply (RFC 903).
-    pub const REVERSE_REPLY: Self = Self(4);
-
-    /// The well-known name of this operation, if it has one here.
-    pub const fn name(self) -> Option<&'static str> {
-        Some(match self {
-            Self::REQUEST => "Request",
-            Self::REPLY => "Reply",
-            Self::REVERSE_REQUEST => "ReverseRequest",
-            Self::REVERSE_REPLY => "ReverseReply",
-            _ => return None,
-        })
+common::protocol_number! {
+    /// An ARP operation code (`ar$op`; IANA "ARP Parameters").
+    ///
+    /// A newtype rather than an enum so every value on the wire survives a round trip.
+    ///
+    /// ```
+    /// use arp::Operation;
+    /// assert_eq!(format!("{:?}", Operation::REQUEST), "Request");
+    /// assert_eq!(format!("{:?}", Operation(9)), "Operation(9)");
+    /// ```
+    pub struct Operation(u16) as "{}" {
+        /// ARP request (RFC 826).
+        REQUEST = 1 => "Request",
+        /// ARP reply (RFC 826).
+        REPLY = 2 => "Reply",
+        /// Reverse ARP request (RFC 903); carried with EtherType RARP, listed for dissection.
+        REVERSE_REQUEST = 3 => "ReverseRequest",
+        /// Reverse ARP reply (RFC 903).
+        REVERSE_REPLY = 4 => "ReverseReply",
     }
 }
 
-impl fmt::Debug for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "Operation({})", self.0),
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "operation {}", self.0),
-        }
-    }
-}
-
-impl From<u16> for Operation {
-    fn from(value: u16) -> Self {
-        Self(value)
-    }
-}
-
-impl From<Operation> for u16 {
-    fn from(value: Operation) -> Self {
-        value.0
-    }
-}
-
-/// An ARP hardware type (`ar$hrd`; IANA "Hardware Types").
-///
-/// ```
-/// use arp::HardwareType;
-/// assert_eq!(format!("{:?}", HardwareType::ETHERNET), "Ethernet");
-/// assert_eq!(format!("{:?}", HardwareType(32)), "HardwareType(32)");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct HardwareType(pub u16);
-
-impl HardwareType {
-    /// Ethernet (10 Mb and every speed since).
-    pub const ETHERNET: Self = Self(1);
-    /// IEEE 802 networks (token ring and friends, RFC 1042).
-    pub const IEEE802: Self = Self(6);
-
-    /// The well-known name of this hardware type, if it has one here.
-    pub const fn name(self) -> Option<&'static str> {
-        Some(match self {
-            Self::ETHERNET => "Ethernet",
-            Self::IEEE802 => "IEEE802",
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Debug for HardwareType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "HardwareType({})", self.0),
-        }
-    }
-}
-
-impl From<u16> for HardwareType {
-    fn from(value: u16) -> Self {
-        Self(value)
+common::protocol_number! {
+    /// An ARP hardware type (`ar$hrd`; IANA "Hardware Types").
+    ///
+    /// ```
+    /// use arp::HardwareType;
+    /// assert_eq!(format!("{:?}", HardwareType::ETHERNET), "Ethernet");
+    /// assert_eq!(format!("{:?}", HardwareType(32)), "HardwareType(32)");
+    /// ```
+    pub struct HardwareType(u16) as "{}" {
+        /// Ethernet (10 Mb and every speed since).
+        ETHERNET = 1 => "Ethernet",
+        /// IEEE 802 networks (token ring and friends, RFC 1042).
+        IEEE802 = 6 => "IEEE802",
     }
 }
 

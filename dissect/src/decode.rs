@@ -4,7 +4,7 @@ use core::fmt;
 use std::time::Duration;
 
 use icmp::IcmpType;
-use ipv4::{IpProtocol, Reassembler, ReassemblyConfig, ReassemblyError};
+use ipv4::{IpProtocol, OverlapPolicy, Reassembler, ReassemblyConfig, ReassemblyError};
 
 use super::fields::{Field, Value};
 use super::reader::{CapturedPacket, is_ethernet};
@@ -16,8 +16,15 @@ use super::reader::{CapturedPacket, is_ethernet};
 /// Like tshark, fragments are collected by (source, destination, protocol,
 /// identification) whatever interface they were captured on, so a datagram seen on two
 /// links of a simulation is reassembled from whichever copies complete it first.
-pub const REASSEMBLY_CONFIG: ReassemblyConfig =
-    ReassemblyConfig { max_datagrams: 64, max_bytes_in_flight: 1 << 20, timeout: Duration::from_secs(30) };
+///
+/// A fragment overlapping bytes already held keeps the first bytes and fills the holes,
+/// as tshark does (it flags the overlap and still reassembles).
+pub const REASSEMBLY_CONFIG: ReassemblyConfig = ReassemblyConfig {
+    max_datagrams: 64,
+    max_bytes_in_flight: 1 << 20,
+    timeout: Duration::from_secs(30),
+    overlap: OverlapPolicy::KeepFirst,
+};
 
 /// What tshark prints as `frame.interface_name` for a pcapng interface without `if_name`.
 const UNNAMED_INTERFACE: &str = "unknown";
@@ -194,6 +201,9 @@ pub enum Note {
         /// Bytes on the wire.
         original: u32,
     },
+    /// A fragment overlapped bytes already received; the first bytes were kept.
+    #[error("fragment overlaps data already received (the first bytes are kept)")]
+    FragmentOverlap,
     /// A fragment was refused by the reassembler.
     #[error("fragment not reassembled: {0}")]
     Reassembly(ReassemblyError),

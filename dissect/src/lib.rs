@@ -43,7 +43,7 @@ pub use decode::{
 pub use fields::{Field, UnknownFieldError, Value, parse_fields};
 pub use json::to_json;
 pub use reader::{CaptureFormat, CaptureReader, CapturedPacket, Interface, LINKTYPE_ETHERNET, ReadError};
-pub use text::{summary, text_line};
+pub use text::{format_seconds, summary, text_line};
 
 /// How `dissect` prints packets (`-T`); [`to_json`] describes the JSON layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -111,6 +111,25 @@ pub fn dissect_frame(bytes: &[u8]) -> Dissection {
     Dissector::new().dissect(&packet)
 }
 
+/// The `-T fields` rows of a whole capture held in memory: one row per packet, one
+/// string per field (values of a repeated field joined by `,`), and the diagnostics text.
+///
+/// ```
+/// use dissect::Field;
+/// let capture = std::fs::read(testdata::path("arp_ping.pcap"))?;
+/// let (rows, diagnostics) = dissect::field_rows(&capture, &[Field::ArpOpcode])?;
+/// assert_eq!((rows[0][0].as_str(), rows[1][0].as_str()), ("1", "2"));
+/// assert!(diagnostics.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn field_rows(capture: &[u8], fields: &[Field]) -> Result<(Vec<Vec<String>>, String), DissectError> {
+    let (mut out, mut diagnostics) = (Vec::new(), Vec::new());
+    dissect(capture, OutputFormat::Fields, fields, &mut out, &mut diagnostics)?;
+    let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+    let rows = text(out).lines().map(|line| line.split('\t').map(str::to_owned).collect()).collect();
+    Ok((rows, text(diagnostics)))
+}
+
 /// Dissects the capture at `path`, writing packets to `out` and, for `-T fields`, one
 /// line per malformed frame to `diagnostics` (the other formats show errors inline).
 pub fn run<W: Write, E: Write>(
@@ -128,10 +147,15 @@ pub fn run<W: Write, E: Write>(
         }
         _ => {}
     }
-    let file =
-        std::fs::File::open(path).map_err(|source| DissectError::Open { path: path.to_owned(), source })?;
     let mut out = std::io::BufWriter::new(out);
-    let summary = dissect(std::io::BufReader::new(file), format, &fields, &mut out, diagnostics)?;
+    // `-` is standard input, as for tshark -r -.
+    let summary = if path == Path::new("-") {
+        dissect(std::io::stdin().lock(), format, &fields, &mut out, diagnostics)?
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|source| DissectError::Open { path: path.to_owned(), source })?;
+        dissect(std::io::BufReader::new(file), format, &fields, &mut out, diagnostics)?
+    };
     out.flush().map_err(DissectError::Write)?;
     Ok(summary)
 }

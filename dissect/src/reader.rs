@@ -18,6 +18,10 @@ pub const LINKTYPE_ETHERNET: u32 = 1;
 const PCAPNG_MAGIC: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
 /// Classic pcap magic numbers, in both byte orders, microsecond and nanosecond flavours.
 const PCAP_MAGICS: [u32; 4] = [0xa1b2_c3d4, 0xd4c3_b2a1, 0xa1b2_3c4d, 0x4d3c_b2a1];
+/// pcapng block types that carry packets (obsolete Packet Blocks are skipped, as the
+/// reader always has).
+const ENHANCED_PACKET_BLOCK: u32 = 6;
+const SIMPLE_PACKET_BLOCK: u32 = 3;
 /// Default pcapng timestamp resolution when an interface has no `if_tsresol`: 10^-6 s.
 const DEFAULT_TSRESOL: u8 = 6;
 
@@ -41,9 +45,50 @@ pub enum ReadError {
     /// The first four bytes are neither a pcap nor a pcapng magic number.
     #[error("not a pcap or pcapng file (starts with {0:02x?})")]
     NotACapture(Vec<u8>),
-    /// The pcap/pcapng container is malformed; no packet after this can be read.
-    #[error("{0}")]
-    Container(#[from] pcap_file::PcapError),
+    /// The file header is malformed.
+    #[error("bad file header: {0}")]
+    Header(#[from] pcap_file::PcapError),
+    /// The file ends inside a record.
+    #[error("truncated: the file ends inside the record of packet {packet}, which starts at byte {offset}")]
+    Truncated {
+        /// The number the packet would have had.
+        packet: u64,
+        /// Where its record starts.
+        offset: u64,
+    },
+    /// A record is malformed; no packet after it can be read.
+    #[error("packet {packet}, record at byte {offset}: {error}")]
+    Record {
+        /// The number the packet would have had.
+        packet: u64,
+        /// Where its record starts.
+        offset: u64,
+        /// What is wrong with it.
+        error: pcap_file::PcapError,
+    },
+    /// A pcapng packet names an interface no Interface Description Block describes
+    /// (tshark refuses such files too).
+    #[error("packet {packet}, record at byte {offset}: interface {interface} is not described in the file")]
+    UnknownInterface {
+        /// The packet's number.
+        packet: u64,
+        /// Where its record starts.
+        offset: u64,
+        /// The interface id it names.
+        interface: u32,
+    },
+}
+
+/// A record error with its place in the file; the end of the file inside a record is
+/// `Truncated`.
+fn record_error(error: pcap_file::PcapError, packet: u64, offset: u64) -> ReadError {
+    match error {
+        pcap_file::PcapError::IncompleteBuffer => ReadError::Truncated { packet, offset },
+        pcap_file::PcapError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ReadError::Truncated { packet, offset }
+        }
+        error => ReadError::Record { packet, offset, error },
+    }
 }
 
 /// The pcapng interface a packet was captured on.
@@ -73,7 +118,7 @@ pub struct CapturedPacket {
     pub data: Vec<u8>,
 }
 
-type Source<R> = Chain<Cursor<[u8; 4]>, R>;
+type Source<R> = Chain<Cursor<Vec<u8>>, R>;
 
 enum Inner<R: Read> {
     Pcap { reader: PcapReader<Source<R>>, link_type: u32, nanos_per_tick: u32 },
@@ -88,6 +133,8 @@ enum Inner<R: Read> {
 pub struct CaptureReader<R: Read> {
     inner: Inner<R>,
     number: u64,
+    /// Where the next record starts in the file.
+    offset: u64,
     finished: bool,
 }
 
@@ -113,11 +160,24 @@ impl<R: Read> CaptureReader<R> {
             }
             filled += read;
         }
-        let source = Cursor::new(magic).chain(input);
+        let mut section_len = 0;
         let inner = if magic == PCAPNG_MAGIC {
-            Inner::PcapNg(PcapNgReader::new(source)?)
+            // The Section Header Block's length and byte-order magic follow: the length
+            // is where the first record after it starts.
+            let mut rest = [0u8; 8];
+            input.read_exact(&mut rest).map_err(|_| ReadError::NotACapture(magic.to_vec()))?;
+            let [l0, l1, l2, l3, b0, b1, b2, b3] = rest;
+            section_len = if [b0, b1, b2, b3] == 0x1a2b_3c4d_u32.to_le_bytes() {
+                u32::from_le_bytes([l0, l1, l2, l3])
+            } else {
+                u32::from_be_bytes([l0, l1, l2, l3])
+            };
+            let mut header = [0u8; 12];
+            header[..4].copy_from_slice(&magic);
+            header[4..].copy_from_slice(&rest);
+            Inner::PcapNg(PcapNgReader::new(Cursor::new(header.to_vec()).chain(input))?)
         } else if PCAP_MAGICS.contains(&u32::from_be_bytes(magic)) {
-            let reader = PcapReader::new(source)?;
+            let reader = PcapReader::new(Cursor::new(magic.to_vec()).chain(input))?;
             let header = reader.header();
             let nanos_per_tick = match header.ts_resolution {
                 TsResolution::MicroSecond => 1_000,
@@ -127,7 +187,13 @@ impl<R: Read> CaptureReader<R> {
         } else {
             return Err(ReadError::NotACapture(magic.to_vec()));
         };
-        Ok(Self { inner, number: 0, finished: false })
+        let offset = match inner {
+            // The classic header is 24 bytes; pcapng's Section Header Block is a block
+            // like the others, and counted as they are.
+            Inner::Pcap { .. } => 24,
+            Inner::PcapNg(_) => u64::from(section_len),
+        };
+        Ok(Self { inner, number: 0, offset, finished: false })
     }
 
     /// Which container the stream uses.
@@ -148,9 +214,10 @@ impl<R: Read> CaptureReader<R> {
         // still bounded by pcap-file's 8 MB read buffer.
         let packet = match reader.next_raw_packet()? {
             Ok(packet) => packet,
-            Err(error) => return Some(Err(error.into())),
+            Err(error) => return Some(Err(record_error(error, self.number + 1, self.offset))),
         };
         self.number += 1;
+        self.offset += 16 + packet.data.len() as u64;
         // A fraction of a second of 10^6 µs or more (which tshark also shows) carries
         // into the seconds instead of failing the file.
         let fraction = Duration::from_nanos(u64::from(packet.ts_frac) * u64::from(*nanos_per_tick));
@@ -170,16 +237,41 @@ impl<R: Read> CaptureReader<R> {
         };
         loop {
             // Only packet blocks are frames; interface, statistics and name blocks are
-            // bookkeeping that the reader keeps for us.
-            let (interface_id, raw_timestamp, original_len, data) = match reader.next_block()? {
-                Err(error) => return Some(Err(error.into())),
+            // bookkeeping that the reader keeps for us. Blocks are read raw first, for
+            // their length: that is how each record's offset is known.
+            let start = self.offset;
+            let packet = self.number + 1;
+            // A Section Header Block may change the byte order; it is skipped below, so
+            // the order in force before each block is the one its body uses.
+            let endianness = reader.section().endianness;
+            let raw = match reader.next_raw_block()? {
+                Err(error) => return Some(Err(record_error(error, packet, start))),
+                Ok(raw) => raw,
+            };
+            self.offset += u64::from(raw.initial_len);
+            if !matches!(raw.type_, ENHANCED_PACKET_BLOCK | SIMPLE_PACKET_BLOCK) {
+                continue;
+            }
+            let block = match endianness {
+                pcap_file::Endianness::Big => raw.try_into_block::<byteorder_slice::BigEndian>(),
+                pcap_file::Endianness::Little => raw.try_into_block::<byteorder_slice::LittleEndian>(),
+            };
+            let (interface_id, raw_timestamp, original_len, data) = match block {
+                Err(error) => return Some(Err(record_error(error, packet, start))),
                 Ok(Block::EnhancedPacket(block)) => {
                     (block.interface_id, Some(block.timestamp), block.original_len, block.data.into_owned())
                 }
                 Ok(Block::SimplePacket(block)) => (0, None, block.original_len, block.data.into_owned()),
                 Ok(_) => continue,
             };
-            let description = reader.interfaces().get(interface_id as usize);
+            let Some(description) = reader.interfaces().get(interface_id as usize) else {
+                return Some(Err(ReadError::UnknownInterface {
+                    packet,
+                    offset: start,
+                    interface: interface_id,
+                }));
+            };
+            let description = Some(description);
             let link_type = description.map_or(0, |idb| u32::from(idb.linktype));
             let timestamp =
                 raw_timestamp.map(|raw| rescale(raw, description.map_or(DEFAULT_TSRESOL, tsresol)));

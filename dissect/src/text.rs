@@ -50,6 +50,12 @@ pub fn summary(dissection: &Dissection) -> String {
     }
 }
 
+/// Seconds with six decimals, truncated as tshark prints them (`0.000040`): the one
+/// time format of the dissector and the narrative.
+pub fn format_seconds(nanos: i128) -> String {
+    micros(nanos)
+}
+
 fn micros(nanos: i128) -> String {
     let sign = if nanos < 0 { "-" } else { "" };
     let magnitude = nanos.unsigned_abs();
@@ -66,7 +72,9 @@ pub(crate) fn number(layer: &Layer, field: Field) -> u64 {
 
 fn endpoints(dissection: &Dissection) -> (String, String) {
     let own = |protocol| dissection.own_layers().find(|layer| layer.protocol == protocol);
-    match (own(Protocol::Ipv4), own(Protocol::Ethernet)) {
+    // A header too damaged to hold addresses falls back to the Ethernet ones.
+    let ip = own(Protocol::Ipv4).filter(|ip| ip.get(Field::IpDst).is_some());
+    match (ip, own(Protocol::Ethernet)) {
         (Some(ip), _) => (value(ip, Field::IpSrc), value(ip, Field::IpDst)),
         (None, Some(eth)) => (value(eth, Field::EthSrc), value(eth, Field::EthDst)),
         (None, None) => (String::from("?"), String::from("?")),

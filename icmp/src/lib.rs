@@ -51,6 +51,7 @@
 mod builders;
 mod error;
 mod quoted;
+mod quoted_mut;
 mod repr;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -60,6 +61,7 @@ mod wire;
 pub use builders::{MAX_ERROR_DATAGRAM_LEN, QuoteLimit, error_allowed, error_quote};
 pub use error::{BuildError, EmitError, ParseError, Suppressed};
 pub use quoted::QuotedDatagram;
+pub use quoted_mut::QuotedDatagramMut;
 pub use repr::IcmpRepr;
 pub use types::{IcmpType, TimeExceededCode, UnreachableCode};
 pub use wire::{HEADER_LEN, IcmpPacket};

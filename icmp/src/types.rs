@@ -1,61 +1,4 @@
-use core::fmt;
-
-/// Defines a `u8` newtype with named constants, a `name()`, and a `Debug`/`Display` that
-/// print the name when there is one.
-macro_rules! named_u8 {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $( $(#[$cmeta:meta])* $konst:ident = $value:literal, $text:literal; )* }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-        pub struct $name(pub u8);
-
-        impl $name {
-            $( $(#[$cmeta])* pub const $konst: Self = Self($value); )*
-
-            /// The value's name, if it has one here.
-            pub const fn name(self) -> Option<&'static str> {
-                match self.0 {
-                    $( $value => Some($text), )*
-                    _ => None,
-                }
-            }
-        }
-
-        impl From<u8> for $name {
-            fn from(value: u8) -> Self {
-                Self(value)
-            }
-        }
-
-        impl From<$name> for u8 {
-            fn from(value: $name) -> Self {
-                value.0
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(name) => f.write_str(name),
-                    None => write!(f, concat!(stringify!($name), "({})"), self.0),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(name) => f.write_str(name),
-                    None => write!(f, "{}", self.0),
-                }
-            }
-        }
-    };
-}
-
-named_u8! {
+common::protocol_number! {
     /// The ICMP Type field (RFC 792, IANA "ICMP Type Numbers").
     ///
     /// A newtype so every value round-trips; the common ones have names.
@@ -67,37 +10,37 @@ named_u8! {
     /// assert!(!IcmpType::ECHO_REQUEST.is_error());
     /// assert_eq!(format!("{:?}", IcmpType(42)), "IcmpType(42)");
     /// ```
-    IcmpType {
+    pub struct IcmpType(u8) as "{}" {
         /// Echo Reply (RFC 792).
-        ECHO_REPLY = 0, "Echo Reply";
+        ECHO_REPLY = 0 => "Echo Reply",
         /// Destination Unreachable (RFC 792).
-        DEST_UNREACHABLE = 3, "Destination Unreachable";
+        DEST_UNREACHABLE = 3 => "Destination Unreachable",
         /// Source Quench (RFC 792; deprecated by RFC 6633).
-        SOURCE_QUENCH = 4, "Source Quench";
+        SOURCE_QUENCH = 4 => "Source Quench",
         /// Redirect (RFC 792).
-        REDIRECT = 5, "Redirect";
+        REDIRECT = 5 => "Redirect",
         /// Echo Request (RFC 792).
-        ECHO_REQUEST = 8, "Echo Request";
+        ECHO_REQUEST = 8 => "Echo Request",
         /// Router Advertisement (RFC 1256).
-        ROUTER_ADVERTISEMENT = 9, "Router Advertisement";
+        ROUTER_ADVERTISEMENT = 9 => "Router Advertisement",
         /// Router Solicitation (RFC 1256).
-        ROUTER_SOLICITATION = 10, "Router Solicitation";
+        ROUTER_SOLICITATION = 10 => "Router Solicitation",
         /// Time Exceeded (RFC 792).
-        TIME_EXCEEDED = 11, "Time Exceeded";
+        TIME_EXCEEDED = 11 => "Time Exceeded",
         /// Parameter Problem (RFC 792).
-        PARAMETER_PROBLEM = 12, "Parameter Problem";
+        PARAMETER_PROBLEM = 12 => "Parameter Problem",
         /// Timestamp (RFC 792).
-        TIMESTAMP = 13, "Timestamp";
+        TIMESTAMP = 13 => "Timestamp",
         /// Timestamp Reply (RFC 792).
-        TIMESTAMP_REPLY = 14, "Timestamp Reply";
+        TIMESTAMP_REPLY = 14 => "Timestamp Reply",
         /// Information Request (RFC 792; obsolete).
-        INFO_REQUEST = 15, "Information Request";
+        INFO_REQUEST = 15 => "Information Request",
         /// Information Reply (RFC 792; obsolete).
-        INFO_REPLY = 16, "Information Reply";
+        INFO_REPLY = 16 => "Information Reply",
         /// Address Mask Request (RFC 950).
-        ADDRESS_MASK_REQUEST = 17, "Address Mask Request";
+        ADDRESS_MASK_REQUEST = 17 => "Address Mask Request",
         /// Address Mask Reply (RFC 950).
-        ADDRESS_MASK_REPLY = 18, "Address Mask Reply";
+        ADDRESS_MASK_REPLY = 18 => "Address Mask Reply",
     }
 }
 
@@ -110,7 +53,7 @@ impl IcmpType {
     }
 }
 
-named_u8! {
+common::protocol_number! {
     /// The code of a Destination Unreachable message (RFC 792, RFC 1122 §3.2.2.1,
     /// RFC 1812 §5.2.7.1).
     ///
@@ -119,56 +62,56 @@ named_u8! {
     /// assert_eq!(UnreachableCode::FRAG_NEEDED.0, 4);
     /// assert_eq!(UnreachableCode::PORT.to_string(), "Port Unreachable");
     /// ```
-    UnreachableCode {
+    pub struct UnreachableCode(u8) as "{}" {
         /// Network unreachable.
-        NET = 0, "Network Unreachable";
+        NET = 0 => "Network Unreachable",
         /// Host unreachable: a router or host could not deliver (e.g. ARP failed).
-        HOST = 1, "Host Unreachable";
+        HOST = 1 => "Host Unreachable",
         /// Protocol unreachable: the destination host does not speak the protocol.
-        PROTOCOL = 2, "Protocol Unreachable";
+        PROTOCOL = 2 => "Protocol Unreachable",
         /// Port unreachable: no socket on the destination port (RFC 1122 §4.1.3.1).
-        PORT = 3, "Port Unreachable";
+        PORT = 3 => "Port Unreachable",
         /// Fragmentation needed and DF set; the message carries the next-hop MTU
         /// (RFC 1191).
-        FRAG_NEEDED = 4, "Fragmentation Needed";
+        FRAG_NEEDED = 4 => "Fragmentation Needed",
         /// Source route failed.
-        SOURCE_ROUTE_FAILED = 5, "Source Route Failed";
+        SOURCE_ROUTE_FAILED = 5 => "Source Route Failed",
         /// Destination network unknown (RFC 1122).
-        NET_UNKNOWN = 6, "Destination Network Unknown";
+        NET_UNKNOWN = 6 => "Destination Network Unknown",
         /// Destination host unknown (RFC 1122).
-        HOST_UNKNOWN = 7, "Destination Host Unknown";
+        HOST_UNKNOWN = 7 => "Destination Host Unknown",
         /// Source host isolated (RFC 1122; obsolete).
-        SOURCE_HOST_ISOLATED = 8, "Source Host Isolated";
+        SOURCE_HOST_ISOLATED = 8 => "Source Host Isolated",
         /// Communication with the destination network administratively prohibited
         /// (RFC 1122).
-        NET_ADMIN_PROHIBITED = 9, "Network Administratively Prohibited";
+        NET_ADMIN_PROHIBITED = 9 => "Network Administratively Prohibited",
         /// Communication with the destination host administratively prohibited
         /// (RFC 1122).
-        HOST_ADMIN_PROHIBITED = 10, "Host Administratively Prohibited";
+        HOST_ADMIN_PROHIBITED = 10 => "Host Administratively Prohibited",
         /// Network unreachable for the type of service (RFC 1122).
-        NET_UNREACHABLE_FOR_TOS = 11, "Network Unreachable for TOS";
+        NET_UNREACHABLE_FOR_TOS = 11 => "Network Unreachable for TOS",
         /// Host unreachable for the type of service (RFC 1122).
-        HOST_UNREACHABLE_FOR_TOS = 12, "Host Unreachable for TOS";
+        HOST_UNREACHABLE_FOR_TOS = 12 => "Host Unreachable for TOS",
         /// Communication administratively prohibited by filtering (RFC 1812).
-        COMM_ADMIN_PROHIBITED = 13, "Communication Administratively Prohibited";
+        COMM_ADMIN_PROHIBITED = 13 => "Communication Administratively Prohibited",
         /// Host precedence violation (RFC 1812).
-        HOST_PRECEDENCE_VIOLATION = 14, "Host Precedence Violation";
+        HOST_PRECEDENCE_VIOLATION = 14 => "Host Precedence Violation",
         /// Precedence cutoff in effect (RFC 1812).
-        PRECEDENCE_CUTOFF = 15, "Precedence Cutoff in Effect";
+        PRECEDENCE_CUTOFF = 15 => "Precedence Cutoff in Effect",
     }
 }
 
-named_u8! {
+common::protocol_number! {
     /// The code of a Time Exceeded message (RFC 792).
     ///
     /// ```
     /// use icmp::TimeExceededCode;
     /// assert_eq!(format!("{:?}", TimeExceededCode::TTL), "TTL Exceeded in Transit");
     /// ```
-    TimeExceededCode {
+    pub struct TimeExceededCode(u8) as "{}" {
         /// The TTL reached zero in transit (sent by routers).
-        TTL = 0, "TTL Exceeded in Transit";
+        TTL = 0 => "TTL Exceeded in Transit",
         /// Fragment reassembly time exceeded (sent by the destination host).
-        REASSEMBLY = 1, "Fragment Reassembly Time Exceeded";
+        REASSEMBLY = 1 => "Fragment Reassembly Time Exceeded",
     }
 }

@@ -137,3 +137,50 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// RFC 5508 §4.2: a NAT rewriting the quote keeps every checksum inside it right,
+    /// with incremental updates only.
+    #[test]
+    fn rewriting_a_quote_keeps_its_checksums_right(
+        src in any::<[u8; 4]>(), dst in any::<[u8; 4]>(),
+        new_src in any::<[u8; 4]>(), new_dst in any::<[u8; 4]>(),
+        ports in any::<(u16, u16, u16, u16)>(),
+        payload in proptest::collection::vec(any::<u8>(), 0..24),
+        tcp in any::<bool>(),
+    ) {
+        use std::net::Ipv4Addr;
+        use icmp::QuotedDatagramMut;
+        use ipv4::{IpProtocol, Ipv4Repr, checksum};
+        let (src, dst) = (Ipv4Addr::from(src), Ipv4Addr::from(dst));
+        let (protocol, header_len, sum_at) = if tcp { (IpProtocol::TCP, 20, 16) } else { (IpProtocol::UDP, 8, 6) };
+        let mut transport = vec![0u8; header_len];
+        transport[0..2].copy_from_slice(&ports.0.to_be_bytes());
+        transport[2..4].copy_from_slice(&ports.1.to_be_bytes());
+        if !tcp {
+            transport[4..6].copy_from_slice(&((header_len + payload.len()) as u16).to_be_bytes());
+        } else {
+            transport[12] = 5 << 4;
+        }
+        transport.extend_from_slice(&payload);
+        let length = transport.len() as u16;
+        let sum = !checksum::combine(&[checksum::pseudo_header_sum(src, dst, protocol, length), checksum::sum(&transport)]);
+        // UDP sends a computed 0 as 0xffff (0 means "no checksum").
+        let sum = if !tcp && sum == 0 { 0xffff } else { sum };
+        transport[sum_at..sum_at + 2].copy_from_slice(&sum.to_be_bytes());
+        let mut quote = Ipv4Repr::new(src, dst, protocol, transport.len()).to_bytes(&transport).unwrap();
+
+        let mut view = QuotedDatagramMut::new(&mut quote).unwrap();
+        let (new_src, new_dst) = (Ipv4Addr::from(new_src), Ipv4Addr::from(new_dst));
+        view.set_src_addr(new_src);
+        view.set_dst_addr(new_dst);
+        view.set_src_port(ports.2);
+        view.set_dst_port(ports.3);
+        prop_assert_eq!(view.ports(), Some((ports.2, ports.3)));
+        prop_assert_eq!((view.src_addr(), view.dst_addr()), (new_src, new_dst));
+        prop_assert_eq!(checksum::checksum(&quote[..20]), 0, "quoted IPv4 header checksum");
+        let transport = &quote[20..];
+        let pseudo = checksum::pseudo_header_sum(new_src, new_dst, protocol, length);
+        prop_assert_eq!(checksum::combine(&[pseudo, checksum::sum(transport)]), 0xffff, "quoted transport checksum");
+    }
+}

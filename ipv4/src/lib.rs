@@ -52,7 +52,7 @@ pub use error::{EmitError, FieldError, FragmentError, FragmentKey, ParseError, R
 pub use fields::{Dscp, Ecn, Ipv4Options, MAX_OPTIONS_LEN};
 pub use packet::{HEADER_LEN, Ipv4Packet, MAX_HEADER_LEN, MAX_PACKET_LEN};
 pub use protocol::IpProtocol;
-pub use reassembly::{Reassembler, ReassemblyConfig, ReassemblyExpired};
+pub use reassembly::{OverlapPolicy, Reassembler, ReassemblyConfig, ReassemblyExpired};
 pub use repr::Ipv4Repr;
 
 /// The README's example, compiled and run as a doctest.

@@ -1,5 +1,7 @@
-//! Reassembly of fragmented datagrams (RFC 791 §3.2, RFC 815's hole bookkeeping, RFC 5722's
-//! rule that overlapping fragments discard the datagram).
+//! Reassembly of fragmented datagrams (RFC 791 §3.2, RFC 815's hole bookkeeping). By
+//! default overlapping fragments discard the datagram (RFC 5722's rule, which Linux
+//! applies to IPv4 too); a capture analyser can keep the first bytes instead, as
+//! Wireshark does ([`OverlapPolicy`]).
 
 use core::time::Duration;
 use std::collections::{BTreeMap, VecDeque};
@@ -20,13 +22,33 @@ pub struct ReassemblyConfig {
     pub max_bytes_in_flight: usize,
     /// How long a datagram may take to complete, from its first fragment's arrival.
     pub timeout: Duration,
+    /// What a fragment overlapping bytes already received does.
+    pub overlap: OverlapPolicy,
+}
+
+/// What [`Reassembler`] does with a fragment that overlaps bytes it already holds (other
+/// than an exact duplicate, which is always ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OverlapPolicy {
+    /// Discard the whole datagram: a host's defence against overlap attacks (RFC 5722,
+    /// Linux since 2018).
+    #[default]
+    Discard,
+    /// Keep the bytes that arrived first and fill only the holes, counting the overlap
+    /// ([`Reassembler::overlaps`]): what Wireshark does when it analyses a capture.
+    KeepFirst,
 }
 
 impl Default for ReassemblyConfig {
     /// 64 datagrams, 1 MiB, 30 s. RFC 791 suggests a 15 s starting timer and RFC 1122
     /// §3.3.2 60–120 s; 30 s is Linux's `ipfrag_time`, what real hosts answer with.
     fn default() -> Self {
-        Self { max_datagrams: 64, max_bytes_in_flight: 1 << 20, timeout: Duration::from_secs(30) }
+        Self {
+            max_datagrams: 64,
+            max_bytes_in_flight: 1 << 20,
+            timeout: Duration::from_secs(30),
+            overlap: OverlapPolicy::Discard,
+        }
     }
 }
 
@@ -103,9 +125,16 @@ pub struct Reassembler {
     partial: BTreeMap<FragmentKey, Partial>,
     bytes_in_flight: usize,
     events: VecDeque<ReassemblyExpired>,
+    overlaps: u64,
 }
 
 impl Reassembler {
+    /// Fragments that overlapped bytes already held, under [`OverlapPolicy::KeepFirst`]
+    /// (under `Discard` they are errors instead).
+    pub fn overlaps(&self) -> u64 {
+        self.overlaps
+    }
+
     /// A reassembler with the given limits.
     pub fn new(config: ReassemblyConfig) -> Self {
         Self { config, ..Self::default() }
@@ -225,8 +254,15 @@ impl Reassembler {
         }
         let overlaps_previous = previous.is_some_and(|&(_, e)| e > start);
         let overlaps_next = partial.pieces.get(next).is_some_and(|&(s, _)| s < end);
+        // The ranges of [start, end) to write: all of it, or, keeping the first bytes,
+        // only the holes between pieces already held.
+        let mut holes = vec![(start, end)];
         if overlaps_previous || overlaps_next {
-            return Err(ReassemblyError::Overlap { key, start, end });
+            if self.config.overlap == OverlapPolicy::Discard {
+                return Err(ReassemblyError::Overlap { key, start, end });
+            }
+            self.overlaps += 1;
+            holes = uncovered(&partial.pieces, start, end);
         }
         if let Some(total) = partial.total
             && end > total
@@ -246,9 +282,13 @@ impl Reassembler {
         if growth > 0 {
             partial.data.resize(end, 0);
         }
-        partial.data[start..end].copy_from_slice(payload);
-        partial.pieces.insert(next, (start, end));
-        partial.received += payload.len();
+        for (hole_start, hole_end) in holes {
+            partial.data[hole_start..hole_end]
+                .copy_from_slice(&payload[hole_start - start..hole_end - start]);
+            let at = partial.pieces.partition_point(|&(s, _)| s < hole_start);
+            partial.pieces.insert(at, (hole_start, hole_end));
+            partial.received += hole_end - hole_start;
+        }
         if start == 0 {
             partial.first = Some(Ipv4Repr { payload_len: payload.len(), ..*repr });
         }
@@ -315,4 +355,29 @@ impl Reassembler {
     pub fn poll_event(&mut self) -> Option<ReassemblyExpired> {
         self.events.pop_front()
     }
+}
+
+/// The parts of `[start, end)` that no piece of `pieces` (sorted, disjoint) covers.
+fn uncovered(pieces: &[(usize, usize)], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut holes = Vec::new();
+    let mut cursor = start;
+    for &(piece_start, piece_end) in pieces {
+        if piece_end <= cursor {
+            continue;
+        }
+        if piece_start >= end {
+            break;
+        }
+        if piece_start > cursor {
+            holes.push((cursor, piece_start));
+        }
+        cursor = cursor.max(piece_end);
+        if cursor >= end {
+            break;
+        }
+    }
+    if cursor < end {
+        holes.push((cursor, end));
+    }
+    holes
 }

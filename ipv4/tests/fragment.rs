@@ -191,7 +191,7 @@ fn expired_datagrams_are_reported_with_the_icmp_quote() {
 #[test]
 fn a_full_table_refuses_new_datagrams_but_completes_old_ones() {
     let config =
-        ReassemblyConfig { max_datagrams: 2, max_bytes_in_flight: 64, timeout: Duration::from_secs(30) };
+        ReassemblyConfig { max_datagrams: 2, max_bytes_in_flight: 64, ..ReassemblyConfig::default() };
     let mut reassembler = Reassembler::new(config);
     let base = repr(0);
     for ident in [1, 2] {

@@ -1,6 +1,7 @@
 //! Properties of the wire types: round trips, truncations, and arbitrary bytes never panic.
 
-use ipv4::forward::{forward, may_send_icmp_error};
+use ipv4::checksum;
+use ipv4::forward::{ForwardDecision, forward, may_send_icmp_error};
 use ipv4::route::{InterfaceId, Route, RoutingTable};
 use ipv4::strategies::{ipv4_options_any, ipv4_repr_any};
 use ipv4::{Ipv4Options, Ipv4Packet, Ipv4Repr, ParseError};
@@ -108,17 +109,47 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_headers_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 20..80)) {
-        // Mostly-valid headers reach the deeper paths: version 4, a plausible IHL and length.
+    fn arbitrary_headers_never_panic(
+        mut bytes in proptest::collection::vec(any::<u8>(), 20..80),
+        mtu in 0usize..120,
+    ) {
+        // Mostly-valid headers reach the deeper paths: version 4, a plausible IHL and
+        // length, and a correct checksum, so forwarding gets past validation to the
+        // martian checks, routing, TTL and MTU.
         bytes[0] = 0x40 | (bytes[0] & 0x0f);
         let len = bytes.len() as u16;
         let total = len - u16::from(bytes[2] & 1);
         bytes[2..4].copy_from_slice(&total.to_be_bytes());
+        let header_len = usize::from(bytes[0] & 0x0f) * 4;
+        if (20..=bytes.len()).contains(&header_len) {
+            bytes[10..12].fill(0);
+            let sum = checksum::checksum(&bytes[..header_len]);
+            bytes[10..12].copy_from_slice(&sum.to_be_bytes());
+        }
         let _ = Ipv4Repr::parse_lax(&bytes);
         if let Ok(packet) = Ipv4Packet::new_checked(&bytes[..]) {
             let _ = (packet.payload(), packet.options(), Ipv4Repr::parse(&packet));
         }
         let _ = may_send_icmp_error(&Ipv4Packet::new_unchecked(&bytes[..]));
-        let _ = forward(&mut bytes, &RoutingTable::new(), |_| 1500);
+        // Half the address space has a route.
+        let mut table = RoutingTable::new();
+        table.add(Route::gateway("0.0.0.0/1".parse().unwrap(), "10.0.0.1".parse().unwrap(), InterfaceId(1))).unwrap();
+        let ttl = bytes[8];
+        match forward(&mut bytes, &table, |_| mtu) {
+            ForwardDecision::Forward { .. } | ForwardDecision::Fragment { .. } => {
+                // Forwarded: TTL decremented, checksum updated incrementally and still right.
+                let packet = Ipv4Packet::new_checked(&bytes[..]).unwrap();
+                prop_assert_eq!(packet.ttl(), ttl - 1);
+                prop_assert!(packet.verify_checksum());
+                prop_assert!(bytes[16] < 128, "only routed destinations are forwarded");
+            }
+            ForwardDecision::TimeExceeded => prop_assert!(ttl <= 1),
+            ForwardDecision::Unreachable(_) => prop_assert!(bytes[16] >= 128),
+            ForwardDecision::FragmentationNeeded { mtu: reported } => {
+                prop_assert_eq!(reported, mtu);
+                prop_assert!(bytes[6] & 0x40 != 0, "DF is set");
+            }
+            _ => {}
+        }
     }
 }

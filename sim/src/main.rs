@@ -1,7 +1,8 @@
 //! `packetflow`: run the textbook flows on the embedded topology, print them step by
 //! step, and write what crossed every link as pcapng.
 
-use std::path::PathBuf;
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -53,7 +54,7 @@ enum CliCommand {
 
 #[derive(Args, Debug)]
 struct DissectArgs {
-    /// The capture to read (pcap or pcapng).
+    /// The capture to read (pcap or pcapng); `-` reads standard input.
     file: PathBuf,
     /// Output format: one line per packet, JSON, or tshark-style fields.
     #[arg(short = 'T', value_enum, default_value_t = Format::Text)]
@@ -96,21 +97,46 @@ struct LinkArgs {
     /// Bandwidth of every link, in Mbit/s.
     #[arg(long, default_value_t = 1000)]
     bandwidth_mbps: u64,
-    /// MTU of every link, in bytes.
-    #[arg(long, default_value_t = 1500)]
+    /// MTU of every link, in bytes (68..=65535: RFC 791's minimum, IPv4's maximum).
+    #[arg(long, default_value_t = 1500, value_parser = mtu)]
     mtu: usize,
     /// Probability that a frame is lost, 0.0..=1.0.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     loss: f64,
     /// Probability that a frame is duplicated.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     duplicate: f64,
     /// Probability that a frame is held back up to 1 ms, so later frames overtake it.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     reorder: f64,
-    /// Probability that one bit of a frame is flipped.
-    #[arg(long, default_value_t = 0.0)]
+    /// Probability that one bit of a frame is flipped on the wire; the receiving port's
+    /// FCS check drops it.
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     corrupt: f64,
+    /// Probability that one bit is flipped where the FCS cannot see it (a faulty device):
+    /// only the IP, ICMP, UDP and TCP checksums can catch it.
+    #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
+    corrupt_undetected: f64,
+}
+
+/// A probability option's value: a number within 0.0..=1.0.
+fn probability(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a probability (0.0..=1.0)"))
+    }
+}
+
+/// The `--mtu` value: an IPv4 MTU, at least RFC 791's 68 bytes and at most 65535.
+fn mtu(text: &str) -> Result<usize, String> {
+    let value: usize = text.parse().map_err(|_| format!("`{text}` is not a whole number of bytes"))?;
+    if (68..=65_535).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} bytes is outside 68..=65535 (RFC 791: every link carries 68)"))
+    }
 }
 
 impl LinkArgs {
@@ -121,6 +147,7 @@ impl LinkArgs {
             reorder: self.reorder,
             reorder_delay: Duration::from_millis(1),
             corrupt: self.corrupt,
+            corrupt_undetected: self.corrupt_undetected,
         };
         if !faults.is_valid() {
             return Err("fault probabilities must be within 0.0..=1.0".to_owned());
@@ -137,38 +164,98 @@ impl LinkArgs {
     }
 }
 
-fn run(args: &RunArgs) -> Result<(), String> {
+/// Why a command failed; a closed stdout is not a failure.
+#[derive(Debug)]
+enum Failure {
+    /// Standard output was closed by its reader (`| head`): stop quietly.
+    ClosedPipe,
+    /// Anything else, said in one line.
+    Message(String),
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self::Message(message)
+    }
+}
+
+/// Writes `text` to standard output, telling a closed pipe from other errors.
+fn print_out(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|error| match error.kind() {
+        ErrorKind::BrokenPipe => Failure::ClosedPipe,
+        _ => Failure::Message(format!("writing to standard output: {error}")),
+    })
+}
+
+/// Writes `bytes` to `path` so that a failure never leaves a half-written file under
+/// that name: a regular file is written beside it under a temporary name, flushed and
+/// renamed over it; a special file (`/dev/stdout`, `/dev/full`, a FIFO) is written in
+/// place, since renaming over it would replace the device.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let fail = |error: std::io::Error| format!("writing {}: {error}", path.display());
+    let special = std::fs::metadata(path).is_ok_and(|meta| !meta.is_file());
+    if special {
+        let mut file = std::fs::OpenOptions::new().write(true).open(path).map_err(fail)?;
+        return file.write_all(bytes).and_then(|()| file.flush()).map_err(fail);
+    }
+    let name = path.file_name().map_or_else(|| "output".into(), |name| name.to_string_lossy().into_owned());
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail(error));
+    }
+    Ok(())
+}
+
+fn run(args: &RunArgs) -> Result<(), Failure> {
     let link = args.link.config()?;
     let mut sim = scenario::build(args.flow, args.seed, link);
     let summary = sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
-    println!("== packetflow run {:?} · seed {} ==", args.flow, args.seed);
-    print!("{}", view::render_run(&sim, args.verbose));
+    let mut story = format!("== packetflow run {} · seed {} ==\n", args.flow.name(), args.seed);
+    story += &view::render_run(&sim, args.verbose);
     let ending = if summary.quiescent {
         "nothing left to do".to_owned()
     } else {
         format!("stopped at the {} s horizon with timers pending", scenario::RUN_HORIZON.as_secs())
     };
-    println!(
-        "-- {} frames, {} events; last event at {:.6} s; {ending}",
+    story += &format!(
+        "-- {} frames, {} events; last event at {:.6} s; {ending}\n",
         sim.trace().frames().count(),
         sim.trace().events().count(),
         sim.trace().records().last().map_or(0.0, |r| r.time().as_secs_f64()),
     );
     if args.state {
-        println!("== tables at the end ==");
-        print!("{}", view::render_state(&sim));
+        story += "== tables at the end ==\n";
+        story += &view::render_state(&sim);
     }
+    // The narrative first; the files are written whatever became of it.
+    let printed = print_out(&story);
+    let mut outputs = Vec::new();
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&sim::export::trace_json(&sim)).map_err(|e| e.to_string())?;
-        std::fs::write(path, text + "\n").map_err(|e| format!("writing {}: {e}", path.display()))?;
-        println!("wrote {}", path.display());
+        outputs.push((path, text.into_bytes(), ""));
     }
     if let Some(path) = &args.pcap {
-        let file = std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
-        sim::pcapng::write_pcapng(&sim, std::io::BufWriter::new(file)).map_err(|e| e.to_string())?;
-        println!("wrote {} (open it with Wireshark or `tshark -r`)", path.display());
+        let pcapng = sim::pcapng::write_pcapng(&sim, Vec::new()).map_err(|e| e.to_string())?;
+        outputs.push((path, pcapng, " (open it with Wireshark or `tshark -r`)"));
     }
-    Ok(())
+    let mut failures = Vec::new();
+    let mut wrote = String::new();
+    for (path, bytes, hint) in outputs {
+        match write_file(path, &bytes) {
+            Ok(()) => wrote += &format!("wrote {}{hint}\n", path.display()),
+            Err(message) => failures.push(message),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(Failure::Message(failures.join("; ")));
+    }
+    printed?;
+    print_out(&wrote)
 }
 
 fn main() -> ExitCode {
@@ -176,8 +263,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(CliCommand::Topology) => {
             let sim = scenario::build(Flow::All, 1, LinkConfig::default());
-            print!("{}", view::render_topology(&sim));
-            Ok(())
+            print_out(&view::render_topology(&sim))
         }
         Some(CliCommand::Run(args)) => run(&args),
         Some(CliCommand::Dissect(args)) => dissect::run(
@@ -188,10 +274,10 @@ fn main() -> ExitCode {
             std::io::stderr(),
         )
         .map(|_| ())
-        .or_else(|error| match error {
+        .map_err(|error| match error {
             // `packetflow dissect … | head` closing the pipe early is not a failure.
-            dissect::DissectError::Write(io) if io.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => Err(other.to_string()),
+            dissect::DissectError::Write(io) if io.kind() == ErrorKind::BrokenPipe => Failure::ClosedPipe,
+            other => Failure::Message(other.to_string()),
         }),
         None => run(&RunArgs {
             flow: Flow::All,
@@ -206,15 +292,17 @@ fn main() -> ExitCode {
                 duplicate: 0.0,
                 reorder: 0.0,
                 corrupt: 0.0,
+                corrupt_undetected: 0.0,
             },
             state: true,
             verbose: false,
         }),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("packetflow: {message}");
+        Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
+        Err(Failure::Message(message)) => {
+            // stderr may be closed too; there is nowhere left to report that.
+            let _ = writeln!(std::io::stderr(), "packetflow: {message}");
             ExitCode::FAILURE
         }
     }

@@ -112,7 +112,8 @@ fn same_seed_gives_byte_identical_pcapng() {
             duplicate: 0.2,
             reorder: 0.2,
             reorder_delay: Duration::from_millis(1),
-            corrupt: 0.0,
+            corrupt: 0.1,
+            corrupt_undetected: 0.1,
         },
         ..LinkConfig::default()
     };

@@ -21,7 +21,7 @@ fn bad_fault_probabilities_are_refused_with_a_message() {
     let output = packetflow().args(["run", "--loss", "2"]).output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("fault probabilities must be within 0.0..=1.0"), "{stderr}");
+    assert!(stderr.contains("'--loss <LOSS>': 2 is not a probability (0.0..=1.0)"), "{stderr}");
 }
 
 #[test]

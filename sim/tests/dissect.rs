@@ -1,132 +1,17 @@
-//! `packetflow dissect` against tshark: every supported field of every shared capture is
-//! compared with tshark's own JSON dissection in `testdata/*.json`, and, when tshark is
-//! installed, with `tshark -T fields` line for line. Also: malformed frames, pcapng from
-//! the simulator, the CLI's errors.
+//! `packetflow dissect` against tshark: with tshark installed, `tshark -T fields` line for
+//! line; malformed and snaplen-cut frames; pcapng from the simulator; the CLI's errors.
+//! (The comparison of every field with tshark's JSON lives in the dissect crate.)
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dissect::{self, CapturedPacket, Dissection, Dissector, Field, OutputFormat};
-use proptest::prelude::*;
+use dissect::{self, Field, OutputFormat};
 use serde_json::Value as Json;
+use testdata::build::{WordOrder, pcap_bytes, pcap_records, two_interface_pcapng};
 
-/// Runs `dissect -T fields` over `bytes` with every supported field: one row of values
-/// per frame, plus the diagnostics text.
+/// `dissect -T fields` rows of `bytes`, plus the diagnostics text.
 fn fields_rows(bytes: &[u8], fields: &[Field]) -> (Vec<Vec<String>>, String) {
-    let (mut out, mut diagnostics) = (Vec::new(), Vec::new());
-    dissect::dissect(bytes, OutputFormat::Fields, fields, &mut out, &mut diagnostics).expect("dissects");
-    let out = String::from_utf8(out).expect("utf-8");
-    let rows = out.lines().map(|line| line.split('\t').map(str::to_owned).collect()).collect();
-    (rows, String::from_utf8(diagnostics).expect("utf-8"))
-}
-
-/// Every value of `field` in one frame of tshark's JSON, in tshark's order.
-///
-/// serde_json (without `preserve_order`) sorts object keys, so document order is
-/// recovered from nesting: tshark nests a protocol decoded from a layer's payload (the
-/// datagram quoted in an ICMP error) inside that layer, after the layer's own fields.
-/// Values are therefore ordered by how many protocol objects (keys without a dot, like
-/// `ip` or `icmp`; field subtrees such as `ip.flags_tree` have one) enclose them.
-fn tshark_values(layers: &Json, field: &str) -> Vec<String> {
-    fn walk(value: &Json, field: &str, depth: usize, found: &mut Vec<(usize, String)>) {
-        match value {
-            Json::Object(map) => {
-                for (key, child) in map {
-                    match child {
-                        Json::String(text) if key == field => found.push((depth, text.clone())),
-                        _ => walk(child, field, depth + usize::from(!key.contains('.')), found),
-                    }
-                }
-            }
-            Json::Array(items) => items.iter().for_each(|item| walk(item, field, depth, found)),
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    walk(layers, field, 0, &mut found);
-    found.sort_by_key(|(depth, _)| *depth);
-    found.into_iter().map(|(_, value)| value).collect()
-}
-
-#[test]
-fn every_supported_field_matches_tsharks_json_on_every_capture() {
-    let mut grand_total = 0;
-    for capture in testdata::CAPTURES {
-        let bytes = std::fs::read(testdata::path(capture)).expect("capture");
-        let (rows, diagnostics) = fields_rows(&bytes, Field::ALL);
-        assert_eq!(diagnostics, "", "{capture}: no frame should be malformed");
-        let json_name = capture.replace(".pcap", ".json");
-        let packets: Vec<Json> = serde_json::from_str(&testdata::read_to_string(&json_name)).expect("json");
-        assert_eq!(rows.len(), packets.len(), "{capture}: frame count");
-        let mut mismatches = Vec::new();
-        let mut compared: BTreeMap<&str, usize> = BTreeMap::new();
-        for (row, packet) in rows.iter().zip(&packets) {
-            let layers = &packet["_source"]["layers"];
-            for (column, field) in Field::ALL.iter().enumerate() {
-                let expected = tshark_values(layers, field.name());
-                let ours: Vec<String> = match row.get(column).map(String::as_str) {
-                    None | Some("") => Vec::new(),
-                    Some(values) => values.split(',').map(str::to_owned).collect(),
-                };
-                *compared.entry(field.name()).or_default() += expected.len();
-                if ours != expected {
-                    mismatches.push(format!("frame {}: {field}: ours {ours:?}, tshark {expected:?}", row[4]));
-                }
-            }
-        }
-        let total: usize = compared.values().sum();
-        grand_total += total;
-        eprintln!("{capture}: {} frames, {total} values compared: {compared:?}", rows.len());
-        assert!(mismatches.is_empty(), "{capture}:\n{}", mismatches.join("\n"));
-    }
-    // The captures hold thousands of values; a walk that found none would prove nothing.
-    assert!(grand_total > 4_000, "only {grand_total} values compared");
-}
-
-#[test]
-fn icmp_errors_carry_the_quoted_header_and_fragments_decode_when_reassembled() {
-    let bytes = std::fs::read(testdata::path("arp_ping.pcap")).expect("capture");
-    let fields = [Field::IpSrc, Field::IpLen, Field::IcmpType, Field::IcmpIdent, Field::IpFragOffset];
-    let (rows, _) = fields_rows(&bytes, &fields);
-    let row = |number: usize| rows[number - 1].join(" ");
-    // Frame 24: Time Exceeded from 192.0.2.1 quoting the echo request to 198.51.100.20.
-    assert_eq!(row(24), "192.0.2.1,192.0.2.10 112,84 11,8 16916 0,0");
-    // Frames 9–11: a 3028-byte echo in three fragments; the ICMP header is decoded from
-    // the reassembled datagram at the last fragment, as tshark does.
-    assert_eq!(row(9), "192.0.2.10 1500   0");
-    assert_eq!(row(10), "192.0.2.10 1500   185");
-    assert_eq!(row(11), "192.0.2.10 68 8 16913 370");
-}
-
-/// A classic pcap (microsecond, Ethernet) holding `frames`.
-fn pcap_bytes(frames: &[Vec<u8>]) -> Vec<u8> {
-    let records: Vec<(&[u8], u32)> =
-        frames.iter().map(|frame| (&frame[..], u32::try_from(frame.len()).expect("small frame"))).collect();
-    pcap_records(u32::to_le_bytes, 0xa1b2_c3d4, 65535, &records)
-}
-
-/// How a pcap's 32-bit words are written: `u32::to_le_bytes` or `u32::to_be_bytes`.
-type WordOrder = fn(u32) -> [u8; 4];
-
-/// A classic Ethernet pcap with `magic` (which picks µs or ns) and `snaplen`, its words
-/// written by `order`, holding (captured bytes, original length) records 10 ticks apart.
-fn pcap_records(order: WordOrder, magic: u32, snaplen: u32, records: &[(&[u8], u32)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let version = (u32::from(2u16) << 16) | 4;
-    // The two 16-bit version fields as one word, in the file's byte order.
-    let version = if order(1)[0] == 1 { version.rotate_left(16) } else { version };
-    for word in [magic, version, 0, 0, snaplen, 1] {
-        out.extend_from_slice(&order(word));
-    }
-    for (index, (data, original_len)) in records.iter().enumerate() {
-        let captured = u32::try_from(data.len()).expect("small frame");
-        for word in [1_000u32, u32::try_from(index).expect("few frames") * 10, captured, *original_len] {
-            out.extend_from_slice(&order(word));
-        }
-        out.extend_from_slice(data);
-    }
-    out
+    dissect::field_rows(bytes, fields).expect("dissects")
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
@@ -222,7 +107,8 @@ fn malformed_frames_are_reported_with_offset_and_dissection_continues() {
         path_text,
     ]);
     assert!(ok, "{stderr}");
-    assert_eq!(stdout, "1\t\t\n2\t\t\n3\t84\t8\n4\t\t\n5\t84\t8\n6\t\t\n7\t38\t11\n8\t84\t0\n");
+    // The quote cut to 10 bytes still holds its Total Length (84), as tshark shows it.
+    assert_eq!(stdout, "1\t\t\n2\t\t\n3\t84\t8\n4\t\t\n5\t84\t8\n6\t\t\n7\t38,84\t11\n8\t84\t0\n");
     assert_eq!(stderr.lines().count(), 5, "{stderr}");
     assert!(stderr.starts_with("frame 2: malformed Ethernet at offset 0"), "{stderr}");
     std::fs::remove_file(&path).ok();
@@ -283,18 +169,6 @@ fn snaplen_cut_captures_in_every_pcap_flavour_dissect_like_tshark() {
         std::env::temp_dir().join(format!("packetflow-dissect-{}-cut.pcap", std::process::id())),
     )
     .ok();
-}
-
-#[test]
-fn a_damaged_container_ends_the_run_with_an_error_after_the_good_packets() {
-    let mut bytes = pcap_bytes(&[vec![0; 60], vec![0; 60]]);
-    bytes.truncate(bytes.len() - 10);
-    let (mut out, mut diagnostics) = (Vec::new(), Vec::new());
-    let result = dissect::dissect(&bytes[..], OutputFormat::Json, &[], &mut out, &mut diagnostics);
-    assert!(matches!(result, Err(dissect::DissectError::Read(_))), "{result:?}");
-    // The JSON array is closed and holds the packet read before the damage.
-    let packets: Vec<Json> = serde_json::from_slice(&out).expect("valid json");
-    assert_eq!(packets.len(), 1);
 }
 
 #[test]
@@ -382,64 +256,8 @@ fn the_simulators_pcapng_dissects_with_interface_names_and_nanosecond_times() {
     assert!(icmp.iter().filter(|t| **t == "0").count() >= 2, "{icmp:?}");
 }
 
-/// arp_ping.pcap captured twice, on an interface named `lan` and on an unnamed one,
-/// with microsecond timestamps (`if_tsresol` = 6), each frame on `lan` first: what
-/// `mergecap -I none` makes of two copies of the file.
-fn two_interface_pcapng() -> Vec<u8> {
-    use pcap_file::DataLink;
-    use pcap_file::pcapng::PcapNgWriter;
-    use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
-    use pcap_file::pcapng::blocks::interface_description::{
-        InterfaceDescriptionBlock, InterfaceDescriptionOption,
-    };
-    use std::borrow::Cow;
-    let mut writer = PcapNgWriter::new(Vec::new()).expect("writer");
-    for name in [Some("lan"), None] {
-        let mut options = vec![InterfaceDescriptionOption::IfTsResol(6)];
-        options.extend(name.map(|name| InterfaceDescriptionOption::IfName(Cow::Borrowed(name))));
-        let idb = InterfaceDescriptionBlock { linktype: DataLink::ETHERNET, snaplen: 0, options };
-        writer.write_pcapng_block(idb).expect("idb");
-    }
-    for frame in testdata::frames("arp_ping.pcap") {
-        for interface_id in [0, 1] {
-            // pcap-file writes the timestamp's nanosecond count as the raw tick count.
-            let ticks = u64::try_from(frame.timestamp.as_micros()).expect("fits");
-            let epb = EnhancedPacketBlock {
-                interface_id,
-                timestamp: std::time::Duration::from_nanos(ticks),
-                original_len: u32::try_from(frame.data.len()).expect("fits"),
-                data: Cow::Borrowed(&frame.data),
-                options: Vec::new(),
-            };
-            writer.write_pcapng_block(epb).expect("epb");
-        }
-    }
-    writer.into_inner()
-}
-
-#[test]
-fn pcapng_with_several_interfaces_and_microsecond_times_dissects_like_the_pcap() {
-    let fields = [Field::FrameInterfaceName, Field::FrameTimeEpoch, Field::IpId, Field::IcmpType];
-    let (merged, diagnostics) = fields_rows(&two_interface_pcapng(), &fields);
-    assert_eq!(diagnostics, "");
-    let (single, _) = fields_rows(&std::fs::read(testdata::path("arp_ping.pcap")).expect("capture"), &fields);
-    assert_eq!(merged.len(), 2 * single.len());
-    for (index, original) in single.iter().enumerate() {
-        let (lan, unnamed) = (&merged[2 * index], &merged[2 * index + 1]);
-        assert_eq!(lan[0], "lan");
-        assert_eq!(unnamed[0], "unknown", "tshark's name for an interface without if_name");
-        assert_eq!(lan[1..], original[1..], "frame {}", index + 1);
-        assert_eq!(unnamed[1..3], original[1..3], "frame {}", index + 1);
-    }
-    // Like tshark, fragments are reassembled across interfaces: the datagram of frames
-    // 9–11 completes with the `lan` copy of frame 11, and the unnamed copy of it then
-    // starts a datagram that never completes.
-    assert_eq!(merged[20][3], "8");
-    assert_eq!(merged[21][3], "");
-}
-
 fn tshark_available() -> bool {
-    Command::new("tshark").arg("--version").output().is_ok_and(|output| output.status.success())
+    testdata::tool_available("tshark", "--version")
 }
 
 fn tshark_fields(path: &Path, fields: &[Field]) -> String {
@@ -456,7 +274,7 @@ fn tshark_fields(path: &Path, fields: &[Field]) -> String {
 #[test]
 fn fields_output_matches_tshark_line_for_line() {
     if !tshark_available() {
-        eprintln!("skipped: tshark is not on PATH (testdata/*.json still checks every field)");
+        // testdata/*.json still checks every field.
         return;
     }
     let (_, pcapng) = simulator_pcapng();
@@ -481,34 +299,190 @@ fn fields_output_matches_tshark_line_for_line() {
     std::fs::remove_file(&merged_capture).ok();
 }
 
-proptest! {
-    #[test]
-    fn arbitrary_frames_never_panic(data in proptest::collection::vec(any::<u8>(), 0..200), ethertype in 0u8..3) {
-        // Bias towards frames that reach the inner parsers: Ethernet + IPv4/ARP headers.
-        let mut frame = data;
-        if frame.len() > 14 {
-            let kind: &[u8] = match ethertype { 0 => &[0x08, 0x00, 0x45], 1 => &[0x08, 0x06], _ => &[0x81, 0x00] };
-            frame[12..12 + kind.len()].copy_from_slice(kind);
-        }
-        let packet = CapturedPacket {
-            number: 1,
-            timestamp: None,
-            interface: None,
-            link_type: dissect::LINKTYPE_ETHERNET,
-            original_len: 0,
-            data: frame,
-        };
-        let dissection: Dissection = Dissector::new().dissect(&packet);
-        let _ = dissect::text_line(&dissection);
-        let _ = dissect::to_json(&dissection);
-        let _ = dissection.fields_row(Field::ALL);
-    }
+#[test]
+fn standard_input_is_read_for_a_dash() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_packetflow"))
+        .args(["dissect", "-", "-T", "fields", "-e", "arp.opcode"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs packetflow");
+    let capture = std::fs::read(testdata::path("arp_ping.pcap")).expect("capture");
+    child.stdin.take().expect("stdin").write_all(&capture).expect("writes");
+    let output = child.wait_with_output().expect("finishes");
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(stdout.lines().take(2).collect::<Vec<_>>(), ["1", "2"]);
+}
 
-    #[test]
-    fn arbitrary_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-        let mut file = pcap_bytes(&[]);
-        file.extend_from_slice(&bytes);
-        let _ = dissect::dissect(&file[..], OutputFormat::Text, &[], std::io::sink(), std::io::sink());
-        let _ = dissect::dissect(&bytes[..], OutputFormat::Text, &[], std::io::sink(), std::io::sink());
+#[test]
+fn read_errors_name_the_packet_and_the_byte_offset() {
+    // Two whole records, then a third cut inside its data.
+    let frames = testdata::frames("arp_ping.pcap");
+    let whole = pcap_bytes(&[frames[0].data.clone(), frames[1].data.clone(), frames[2].data.clone()]);
+    let cut = &whole[..whole.len() - 5];
+    let (mut out, mut diagnostics) = (Vec::new(), Vec::new());
+    let error = dissect::dissect(cut, OutputFormat::Text, &[], &mut out, &mut diagnostics).unwrap_err();
+    let third_record = 24 + 2 * 16 + frames[0].data.len() + frames[1].data.len();
+    let expected = format!(
+        "truncated: the file ends inside the record of packet 3, which starts at byte {third_record}"
+    );
+    assert!(error.to_string().ends_with(&expected), "{error}");
+    assert_eq!(
+        String::from_utf8(out).expect("utf-8").lines().count(),
+        2,
+        "the two whole packets are printed"
+    );
+}
+
+#[test]
+fn a_pcapng_packet_on_an_undescribed_interface_is_an_error() {
+    // The two-interface capture, with the first packet's interface id changed to 7.
+    let mut bytes = two_interface_pcapng();
+    // SHB, then two IDBs; the first EPB follows them.
+    let mut at = 0;
+    for _ in 0..3 {
+        at += u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("length")) as usize;
+    }
+    assert_eq!(bytes[at..at + 4], [6, 0, 0, 0], "an Enhanced Packet Block");
+    bytes[at + 8..at + 12].copy_from_slice(&7u32.to_le_bytes());
+    let (mut out, mut diagnostics) = (Vec::new(), Vec::new());
+    let error =
+        dissect::dissect(&bytes[..], OutputFormat::Text, &[], &mut out, &mut diagnostics).unwrap_err();
+    let expected = format!("packet 1, record at byte {at}: interface 7 is not described in the file");
+    assert!(error.to_string().ends_with(&expected), "{error}");
+}
+
+/// A faulty run's pcapng: a 3000-byte ping fragmented for a 576-byte MTU, over links that
+/// duplicate, reorder and corrupt (the FCS misses it, so the damage reaches the IP,
+/// ICMP and UDP checksums), with a fixed seed.
+fn faulty_pcapng(seed: u64) -> Vec<u8> {
+    let faults = sim::Faults {
+        duplicate: 0.15,
+        reorder: 0.2,
+        reorder_delay: std::time::Duration::from_millis(1),
+        corrupt_undetected: 0.15,
+        ..sim::Faults::default()
+    };
+    let link = sim::LinkConfig { mtu: 576, faults, ..sim::LinkConfig::default() };
+    let mut run = sim::Simulation::new(seed);
+    let lan = sim::scenario::build_lan(&mut run, link);
+    let ping = sim::Command::Ping {
+        dst: sim::scenario::addr::CL2,
+        count: 3,
+        interval: std::time::Duration::from_secs(1),
+        size: 3000,
+        ttl: 64,
+    };
+    run.schedule(std::time::Duration::ZERO, lan.cl1, ping);
+    let udp = sim::Command::SendUdp {
+        dst: sim::scenario::addr::CL2,
+        src_port: 5000,
+        dst_port: 9,
+        payload: vec![7; 40],
+    };
+    run.schedule(std::time::Duration::from_secs(4), lan.cl1, udp);
+    run.run(sim::scenario::RUN_HORIZON, sim::scenario::MAX_STEPS);
+    sim::pcapng::write_pcapng(&run, Vec::new()).expect("pcapng")
+}
+
+#[test]
+fn faulty_captures_dissect_as_tshark_dissects_them() {
+    if !tshark_available() {
+        return;
+    }
+    for seed in [1, 2, 3] {
+        let path = temp_file(&format!("faulty-{seed}.pcapng"), &faulty_pcapng(seed));
+        let expected = tshark_fields(&path, Field::ALL);
+        let (ours, _) = fields_rows(&std::fs::read(&path).expect("capture"), Field::ALL);
+        let ours: Vec<String> = ours.iter().map(|row| row.join("\t")).collect();
+        assert_eq!(ours.len(), expected.lines().count(), "seed {seed}");
+        for (line, (ours, theirs)) in ours.iter().zip(expected.lines()).enumerate() {
+            assert_eq!(ours, theirs, "seed {seed} frame {}", line + 1);
+        }
+        std::fs::remove_file(&path).ok();
+    }
+}
+
+#[test]
+fn fragments_with_a_bad_header_checksum_or_an_overlap_are_still_reassembled() {
+    // Frames 9–11 of arp_ping.pcap are one echo request in three fragments.
+    let frames = testdata::frames("arp_ping.pcap");
+    let mut bad = frames[9].data.clone();
+    bad[14 + 10] ^= 0xff; // the second fragment's header checksum
+    let mut conflicting = bad.clone();
+    conflicting[60] ^= 0x55; // and a copy of it with other data
+    for (name, middle) in [("bad-checksum", vec![bad.clone()]), ("overlap", vec![bad, conflicting])] {
+        let mut datagram = vec![frames[8].data.clone()];
+        datagram.extend(middle);
+        datagram.push(frames[10].data.clone());
+        let capture = pcap_bytes(&datagram);
+        let (rows, _) = fields_rows(&capture, &[Field::IcmpType, Field::IcmpSeq]);
+        assert_eq!(rows.last().expect("rows"), &["8", "1"], "{name}: reassembled at the last fragment");
+        if tshark_available() {
+            let path = temp_file(&format!("{name}.pcap"), &capture);
+            let theirs = tshark_fields(&path, &[Field::IcmpType, Field::IcmpSeq]);
+            assert_eq!(theirs.lines().last(), Some("8\t1"), "{name}: tshark agrees");
+            std::fs::remove_file(&path).ok();
+        }
+    }
+}
+
+/// Frames whose layers are damaged in the ways tshark still reads fields from: ARP with
+/// a 16-byte protocol size, IPv4 with IHL 3, IPv4 with a total length below its header, a
+/// 4-byte ICMP message, an ICMP error quoting only 10 header bytes, EtherType 0x0000.
+fn damaged_layers() -> Vec<Vec<u8>> {
+    let eth = |ethertype: [u8; 2], body: &[u8]| -> Vec<u8> {
+        let mut frame = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, ethertype[0], ethertype[1]];
+        frame.extend_from_slice(body);
+        frame
+    };
+    let ip = |payload: &[u8], ihl: u8, total: Option<u16>| -> Vec<u8> {
+        let total = total.unwrap_or(20 + payload.len() as u16).to_be_bytes();
+        let mut datagram =
+            vec![0x40 | ihl, 0, total[0], total[1], 0, 1, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        datagram.extend_from_slice(payload);
+        datagram
+    };
+    let mut arp = vec![0, 1, 8, 0, 6, 16, 0, 1];
+    arp.extend([0; 44]);
+    let echo = [8, 0, 0, 0, 0, 1, 0, 1];
+    let mut short_quote = vec![3, 3, 0, 0, 0, 0, 0, 0];
+    short_quote.extend([0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17]);
+    vec![
+        eth([8, 6], &arp),
+        eth([8, 0], &ip(&echo, 3, None)),
+        eth([8, 0], &ip(&echo, 5, Some(12))),
+        eth([8, 0], &ip(&[8, 0, 0xf7, 0xff], 5, None)),
+        eth([8, 0], &ip(&short_quote, 5, None)),
+        eth([0, 0], &[0; 46]),
+    ]
+}
+
+#[test]
+fn damaged_layers_show_the_fields_that_could_be_read_as_tshark_does() {
+    let capture = pcap_bytes(&damaged_layers());
+    let fields = [Field::EthType, Field::IpVersion, Field::IpHdrLen, Field::IpLen, Field::IpProto];
+    let (rows, _) = fields_rows(&capture, &fields);
+    assert_eq!(rows[1], ["0x0800", "4", "12", "", ""], "IHL 3: version and header length");
+    assert_eq!(rows[2], ["0x0800", "4", "20", "12", ""], "total length 12: up to it");
+    assert_eq!(rows[4], ["0x0800", "4,4", "20,20", "38,28", "1,17"], "the 10 quoted bytes");
+    assert_eq!(rows[5], ["0x0000", "", "", "", ""], "EtherType 0 is an EtherType");
+    let (mut text, mut diagnostics) = (Vec::new(), Vec::new());
+    dissect::dissect(&capture[..], OutputFormat::Text, &[], &mut text, &mut diagnostics).expect("dissects");
+    let text = String::from_utf8(text).expect("utf-8");
+    assert!(
+        text.lines().next().is_some_and(|line| line.ends_with("ARP for protocol 0x0800 (opcode 1)")),
+        "{text}"
+    );
+    if tshark_available() {
+        let path = temp_file("damaged.pcap", &capture);
+        let theirs = tshark_fields(&path, Field::ALL);
+        let (ours, _) = fields_rows(&capture, Field::ALL);
+        for (frame, (ours, theirs)) in ours.iter().zip(theirs.lines()).enumerate() {
+            assert_eq!(ours.join("\t"), theirs, "frame {}", frame + 1);
+        }
+        std::fs::remove_file(&path).ok();
     }
 }

@@ -32,6 +32,7 @@ fn every_trace_record_is_exported_in_order_with_its_bytes() {
             TraceRecord::Event(event) => {
                 assert_eq!(exported["type"], "event");
                 assert_eq!(exported["event"], event.event.to_string().as_str());
+
                 assert_eq!(exported["time_ns"].as_u64().unwrap(), event.time.as_nanos() as u64);
             }
         }
@@ -45,4 +46,28 @@ fn every_trace_record_is_exported_in_order_with_its_bytes() {
 fn the_same_seed_exports_the_same_text() {
     let text = |seed| serde_json::to_string(&sim::export::trace_json(&run(seed))).unwrap();
     assert_eq!(text(5), text(5));
+}
+
+#[test]
+fn events_carry_a_machine_readable_kind_and_drops_their_layer() {
+    let mut sim = sim::scenario::build(sim::scenario::Flow::Ping, 1, sim::LinkConfig::default());
+    // A datagram to a closed port: the receiver drops it at the UDP layer.
+    let lan = sim.node_id("cl1").unwrap();
+    let udp = sim::Command::SendUdp {
+        dst: sim::scenario::addr::CL2,
+        src_port: 40000,
+        dst_port: 9,
+        payload: b"x".to_vec(),
+    };
+    sim.schedule(std::time::Duration::from_secs(5), lan, udp);
+    sim.run(sim::scenario::RUN_HORIZON, sim::scenario::MAX_STEPS);
+    let json = sim::export::trace_json(&sim);
+    let records = json["records"].as_array().unwrap();
+    let kinds = |kind: &str| records.iter().filter(|r| r["kind"] == kind).count();
+    assert_eq!(kinds("app.ping_reply"), 2);
+    assert_eq!(kinds("app.ping_sent"), 2);
+    assert!(kinds("stack.route_lookup") >= 4);
+    let drop = records.iter().find(|r| r["kind"] == "stack.dropped").expect("the closed port's drop");
+    assert_eq!(drop["layer"], "UDP");
+    assert_eq!(drop["node"], "cl2");
 }

@@ -1,14 +1,11 @@
-//! The pcapng the CLI writes, read back by Wireshark's tshark (skipped when it is absent).
+//! The pcapng the CLI writes, read back by Wireshark's tshark (skipped when it is absent,
+//! except under `CI=true`).
 
 use std::path::PathBuf;
 use std::process::Command;
 
 fn tshark_available() -> bool {
-    let found = Command::new("tshark").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("skipping: tshark is not installed (.ci/run installs it)");
-    }
-    found
+    testdata::tool_available("tshark", "--version")
 }
 
 fn temp_path(name: &str) -> PathBuf {
@@ -115,5 +112,43 @@ fn ping_pcapng_has_valid_checksums_and_the_textbook_order() {
         rows[..4],
         ["ARP,1,,,", "ARP,2,,,", "ICMP,,8,192.168.1.1,192.168.1.2", "ICMP,,0,192.168.1.2,192.168.1.1",]
     );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn every_frame_tshark_finds_damaged_in_a_corrupt_run_is_marked() {
+    if !tshark_available() {
+        return;
+    }
+    let path = temp_path("corrupt.pcapng");
+    for (option, seed) in [("--corrupt", "3"), ("--corrupt-undetected", "5")] {
+        let output = Command::new(env!("CARGO_BIN_EXE_packetflow"))
+            .args(["run", "ping", option, "0.3", "--seed", seed, "--pcap"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let file = path.to_str().unwrap();
+        let damaged = tshark(&[
+            "-r",
+            file,
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "udp.check_checksum:TRUE",
+            "-Y",
+            "ip.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" || udp.checksum.status == \"Bad\" || _ws.malformed",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "frame.comment",
+        ]);
+        assert!(!damaged.trim().is_empty(), "{option}: seed {seed} damages some frame tshark can see");
+        for line in damaged.lines() {
+            assert!(line.contains("corrupted"), "{option}: an unmarked damaged frame: {line}");
+        }
+    }
     let _ = std::fs::remove_file(&path);
 }

@@ -293,6 +293,16 @@ pub enum StackEvent {
         /// What happened.
         event: arp::ArpEvent,
     },
+    /// An explicit resolution ([`crate::Stack::resolve`]) found the neighbour already in
+    /// the cache: no ARP needed.
+    NeighborKnown {
+        /// The interface.
+        iface: IfaceId,
+        /// The neighbour.
+        ip: Ipv4Addr,
+        /// Its hardware address, from the cache.
+        mac: ethernet::MacAddress,
+    },
     /// An interface got an address (and a connected route).
     AddressAdded {
         /// The interface.
@@ -364,6 +374,7 @@ impl fmt::Display for StackEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Arp { event, .. } => write!(f, "ARP: {event}"),
+            Self::NeighborKnown { ip, mac, .. } => write!(f, "{ip} is already known to be at {mac}"),
             Self::AddressAdded { net, .. } => write!(f, "address {net} added"),
             Self::AddressRemoved { net, .. } => write!(f, "address {net} removed"),
             Self::RouteLookup { dst, next_hop, on_link: true, interface } => {

@@ -281,11 +281,8 @@ impl Stack {
             return;
         };
         let repr = EthernetRepr { src_addr: src, dst_addr: dst, vlan: None, ethertype };
-        if self.outbox.len() >= self.config.max_outbox {
-            self.outbox.pop_front();
-        }
         // A NIC pads short frames to the Ethernet minimum on the wire.
-        self.outbox.push_back((iface, repr.to_bytes(payload, Padding::MinimumFrame)));
+        let _ = self.outbox.push((iface, repr.to_bytes(payload, Padding::MinimumFrame)));
     }
 
     /// Sends an ICMP error about `original` back to its source, if RFC 1122 §3.2.2 allows.

@@ -3,7 +3,9 @@
 //! socket receive buffer does) and the stack reports it.
 
 use core::time::Duration;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{BoundedQueue, Overflow};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::ops::RangeInclusive;
 
@@ -131,13 +133,13 @@ pub enum TcpInput {
 pub(crate) struct UdpSocket {
     pub(crate) local: SocketAddrV4,
     pub(crate) device: Option<IfaceId>,
-    pub(crate) queue: VecDeque<UdpMessage>,
+    pub(crate) queue: BoundedQueue<UdpMessage>,
 }
 
 #[derive(Debug)]
 pub(crate) struct EchoSocket {
     pub(crate) ident: u16,
-    pub(crate) queue: VecDeque<EchoMessage>,
+    pub(crate) queue: BoundedQueue<EchoMessage>,
 }
 
 /// Bounds of the socket table.
@@ -166,7 +168,7 @@ pub(crate) struct SocketTable {
     pub(crate) udp: BTreeMap<UdpHandle, UdpSocket>,
     pub(crate) echo: BTreeMap<EchoHandle, EchoSocket>,
     pub(crate) tcp_ports: BTreeSet<u16>,
-    pub(crate) tcp_queue: VecDeque<TcpInput>,
+    pub(crate) tcp_queue: BoundedQueue<TcpInput>,
 }
 
 /// What became of a message offered to a socket.
@@ -179,12 +181,12 @@ pub(crate) enum Queued {
 impl SocketTable {
     pub(crate) fn new(config: SocketConfig) -> Self {
         Self {
+            tcp_queue: BoundedQueue::new(config.tcp_queue_len, Overflow::DropNewest),
             config,
             next_handle: 1,
             udp: BTreeMap::new(),
             echo: BTreeMap::new(),
             tcp_ports: BTreeSet::new(),
-            tcp_queue: VecDeque::new(),
         }
     }
 
@@ -227,7 +229,14 @@ impl SocketTable {
         };
         let handle = UdpHandle(self.handle());
         let local = SocketAddrV4::new(*local.ip(), port);
-        self.udp.insert(handle, UdpSocket { local, device: None, queue: VecDeque::new() });
+        self.udp.insert(
+            handle,
+            UdpSocket {
+                local,
+                device: None,
+                queue: BoundedQueue::new(self.config.queue_len, Overflow::DropNewest),
+            },
+        );
         Ok(handle)
     }
 
@@ -243,7 +252,10 @@ impl SocketTable {
             .find(|ident| !used.contains(ident))
             .ok_or(BindError::NoFreePort)?;
         let handle = EchoHandle(self.handle());
-        self.echo.insert(handle, EchoSocket { ident, queue: VecDeque::new() });
+        self.echo.insert(
+            handle,
+            EchoSocket { ident, queue: BoundedQueue::new(self.config.queue_len, Overflow::DropNewest) },
+        );
         Ok(handle)
     }
 
@@ -282,13 +294,14 @@ impl SocketTable {
     }
 
     pub(crate) fn push_udp(&mut self, handle: UdpHandle, message: UdpMessage) -> Queued {
-        let limit = self.config.queue_len;
         match self.udp.get_mut(&handle) {
-            Some(socket) if socket.queue.len() < limit => {
-                socket.queue.push_back(message);
-                Queued::Yes
+            Some(socket) => {
+                if socket.queue.push(message) {
+                    Queued::Yes
+                } else {
+                    Queued::Full
+                }
             }
-            Some(_) => Queued::Full,
             None => Queued::NoSocket,
         }
     }
@@ -298,22 +311,19 @@ impl SocketTable {
     }
 
     pub(crate) fn push_echo(&mut self, handle: EchoHandle, message: EchoMessage) -> Queued {
-        let limit = self.config.queue_len;
         match self.echo.get_mut(&handle) {
-            Some(socket) if socket.queue.len() < limit => {
-                socket.queue.push_back(message);
-                Queued::Yes
+            Some(socket) => {
+                if socket.queue.push(message) {
+                    Queued::Yes
+                } else {
+                    Queued::Full
+                }
             }
-            Some(_) => Queued::Full,
             None => Queued::NoSocket,
         }
     }
 
     pub(crate) fn push_tcp(&mut self, input: TcpInput) -> Queued {
-        if self.tcp_queue.len() >= self.config.tcp_queue_len {
-            return Queued::Full;
-        }
-        self.tcp_queue.push_back(input);
-        Queued::Yes
+        if self.tcp_queue.push(input) { Queued::Yes } else { Queued::Full }
     }
 }

@@ -4,9 +4,9 @@
 
 use core::fmt;
 use core::time::Duration;
-use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use common::{BoundedQueue, Overflow};
 use ethernet::MacAddress;
 use ipnet::Ipv4Net;
 use ipv4::route::{InterfaceId, NextHop, Route, RouteError, RouteKind, RoutingTable};
@@ -44,8 +44,8 @@ pub struct Stack {
     pub(crate) reassembler: Reassembler,
     pub(crate) sockets: SocketTable,
     pub(crate) hooks: Chains,
-    pub(crate) outbox: VecDeque<(IfaceId, Vec<u8>)>,
-    pub(crate) events: VecDeque<StackEvent>,
+    pub(crate) outbox: BoundedQueue<(IfaceId, Vec<u8>)>,
+    pub(crate) events: BoundedQueue<StackEvent>,
     pub(crate) rng: StackRng,
 }
 
@@ -57,13 +57,13 @@ impl Stack {
         Self {
             reassembler: Reassembler::new(config.reassembly),
             sockets: SocketTable::new(config.sockets.clone()),
+            outbox: BoundedQueue::new(config.max_outbox, Overflow::DropOldest),
+            events: BoundedQueue::new(config.max_events, Overflow::DropOldest),
             config,
             interfaces: Vec::new(),
             routes: RoutingTable::new(),
             next_ident,
             hooks: Chains::default(),
-            outbox: VecDeque::new(),
-            events: VecDeque::new(),
             rng: StackRng(Box::new(rng)),
         }
     }
@@ -228,10 +228,11 @@ impl Stack {
     /// Resolves `ip` with ARP, queueing nothing behind it (`arping`).
     pub fn resolve(&mut self, now: Duration, ip: Ipv4Addr) {
         let iface = self.routes.lookup(ip).map_or(0, |route| usize::from(route.interface.0));
-        if let Some(interface) = self.interfaces.get_mut(iface) {
-            let _ = interface.neighbors.resolve(now, ip, Pending::ResolveOnly);
-            self.drain_neighbors(now, iface);
+        let Some(interface) = self.interfaces.get_mut(iface) else { return };
+        if let arp::Resolution::Ready(mac, _) = interface.neighbors.resolve(now, ip, Pending::ResolveOnly) {
+            self.push_event(StackEvent::NeighborKnown { iface: IfaceId(iface), ip, mac });
         }
+        self.drain_neighbors(now, iface);
     }
 
     /// Sends an RFC 5227 ARP probe for `ip` on `iface` (a DHCP client checking an
@@ -295,7 +296,7 @@ impl Stack {
 
     /// The next datagram or ICMP error for a UDP socket.
     pub fn udp_recv(&mut self, handle: UdpHandle) -> Option<UdpMessage> {
-        self.sockets.udp.get_mut(&handle)?.queue.pop_front()
+        self.sockets.udp.get_mut(&handle)?.queue.pop()
     }
 
     /// Sends `payload` from a UDP socket to `dst`.
@@ -355,7 +356,7 @@ impl Stack {
 
     /// The next reply or error for an echo socket.
     pub fn echo_recv(&mut self, handle: EchoHandle) -> Option<EchoMessage> {
-        self.sockets.echo.get_mut(&handle)?.queue.pop_front()
+        self.sockets.echo.get_mut(&handle)?.queue.pop()
     }
 
     /// Sends TCP segments to `port` to the TCP layer ([`Stack::poll_tcp_input`]) rather
@@ -378,19 +379,19 @@ impl Stack {
 
     /// The next segment or ICMP error for the TCP layer.
     pub fn poll_tcp_input(&mut self) -> Option<TcpInput> {
-        self.sockets.tcp_queue.pop_front()
+        self.sockets.tcp_queue.pop()
     }
 
     // ---- draining and time -------------------------------------------------------------
 
     /// The next frame to send, and the interface to send it on.
     pub fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)> {
-        self.outbox.pop_front()
+        self.outbox.pop()
     }
 
     /// The next state change or drop.
     pub fn poll_event(&mut self) -> Option<StackEvent> {
-        self.events.pop_front()
+        self.events.pop()
     }
 
     /// When [`Stack::handle_timeout`] is next due: ARP retries and expiry, reassembly
@@ -401,10 +402,7 @@ impl Stack {
     }
 
     pub(crate) fn push_event(&mut self, event: StackEvent) {
-        if self.events.len() >= self.config.max_events {
-            self.events.pop_front();
-        }
-        self.events.push_back(event);
+        let _ = self.events.push(event);
     }
 
     pub(crate) fn drop_with(&mut self, reason: crate::event::DropReason) {

@@ -1,5 +1,7 @@
 use core::time::Duration;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+
+use common::{BoundedQueue, Overflow};
 
 use ethernet::MacAddress;
 use foldhash::fast::FixedState;
@@ -79,8 +81,7 @@ pub struct LearningBridge {
     /// When the next sweep is due; only meaningful while the table is not empty.
     next_sweep: Duration,
     sweep_interval: Duration,
-    events: VecDeque<BridgeEvent>,
-    dropped_events: u64,
+    events: BoundedQueue<BridgeEvent>,
     /// Reused by sweeps, to sort aged entries by MAC without allocating each time.
     aged_scratch: Vec<(u64, PortId)>,
 }
@@ -91,8 +92,8 @@ impl LearningBridge {
         let mut table = HashMap::with_hasher(FixedState::with_seed(config.hash_seed));
         // If the allocator refuses, the table simply grows as it learns.
         let _ = table.try_reserve(config.max_entries.min(PREALLOCATED_ENTRIES_LIMIT));
-        let mut events = VecDeque::new();
-        let _ = events.try_reserve(config.max_events.min(PREALLOCATED_EVENTS_LIMIT));
+        let mut events = BoundedQueue::new(config.max_events, Overflow::DropOldest);
+        events.preallocate(PREALLOCATED_EVENTS_LIMIT);
         let sweep_interval = (config.aging_time / 10).max(MIN_SWEEP_INTERVAL);
         Self {
             config,
@@ -101,7 +102,6 @@ impl LearningBridge {
             next_sweep: Duration::ZERO,
             sweep_interval,
             events,
-            dropped_events: 0,
             aged_scratch: Vec::new(),
         }
     }
@@ -159,12 +159,12 @@ impl LearningBridge {
 
     /// The oldest undrained table change, if any.
     pub fn poll_event(&mut self) -> Option<BridgeEvent> {
-        self.events.pop_front()
+        self.events.pop()
     }
 
     /// How many events were dropped because the queue was full.
     pub fn dropped_events(&self) -> u64 {
-        self.dropped_events
+        self.events.dropped()
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next: the next aging sweep,
@@ -291,15 +291,7 @@ impl LearningBridge {
     }
 
     fn push_event(&mut self, event: BridgeEvent) {
-        if self.config.max_events == 0 {
-            self.dropped_events += 1;
-            return;
-        }
-        if self.events.len() >= self.config.max_events {
-            self.events.pop_front();
-            self.dropped_events += 1;
-        }
-        self.events.push_back(event);
+        let _ = self.events.push(event);
     }
 }
 

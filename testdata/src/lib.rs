@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+pub mod build;
 pub mod tshark;
 
 /// One captured frame.
@@ -57,3 +58,25 @@ pub fn frames(name: &str) -> Vec<CapturedFrame> {
 /// The names of all capture files shipped here.
 pub const CAPTURES: [&str; 5] =
     ["arp_ping.pcap", "dhcp_dora.pcap", "dns_iterative.pcap", "tcp_http.pcap", "tls13.pcap"];
+
+/// Whether the external tool `name` (tshark, openssl) can be run, for tests that use it.
+///
+/// On a user's machine a missing tool skips the test with a printed reason. Under
+/// `CI=true`, where `.ci/run` installs every such tool, a missing tool is a failure.
+///
+/// # Panics
+/// When the tool is missing and `CI` is `true`.
+pub fn tool_available(name: &str, version_arg: &str) -> bool {
+    let found = std::process::Command::new(name)
+        .arg(version_arg)
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{name} is not installed, and CI=true requires it (.ci/run installs it)"
+        );
+        eprintln!("skipping: {name} is not installed (.ci/run installs it)");
+    }
+    found
+}

@@ -48,6 +48,11 @@ impl Decoder<'_> {
 
 /// The Info column tshark prints for this layer.
 pub(crate) fn arp_info(arp: &Layer) -> String {
+    if arp.get(Field::ArpSrcProtoIpv4).is_none() {
+        // Not IPv4 over ARP: say what it is rather than print unknown addresses.
+        let protocol = value(arp, Field::ArpProtoType);
+        return format!("ARP for protocol {protocol} (opcode {})", number(arp, Field::ArpOpcode));
+    }
     let sender = value(arp, Field::ArpSrcProtoIpv4);
     let target = value(arp, Field::ArpDstProtoIpv4);
     match number(arp, Field::ArpOpcode) {

@@ -15,7 +15,8 @@ impl Decoder<'_> {
         layer.push(Field::EthDst, Value::Mac(frame.dst_addr()));
         layer.push(Field::EthSrc, Value::Mac(frame.src_addr()));
         let outer = frame.outer_ethertype();
-        if outer.0 < EtherType::MIN_ETHERTYPE {
+        // Wireshark reads 0x0000 as an (unknown) EtherType, not as an 802.3 length.
+        if outer.0 < EtherType::MIN_ETHERTYPE && outer.0 != 0 {
             self.out.layers.push(layer);
             self.out.notes.push(Note::Ieee8023(outer.0));
             return;

@@ -41,7 +41,7 @@ impl Decoder<'_> {
     pub(crate) fn quoted(&mut self, bytes: &[u8], offset: usize) {
         let quoted = match QuotedDatagram::parse(bytes) {
             Ok(quoted) => quoted,
-            Err(error) => return self.fail(Protocol::Ipv4, offset, Origin::Quoted, error),
+            Err(error) => return self.malformed_ipv4(bytes, offset, Origin::Quoted, error),
         };
         let header = quoted.header;
         self.out.layers.push(Self::ipv4_layer(&header, quoted.header_bytes, offset, Origin::Quoted));

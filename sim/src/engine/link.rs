@@ -32,14 +32,21 @@ pub struct Faults {
     pub reorder: f64,
     /// How long a reordered frame may be held back.
     pub reorder_delay: Duration,
-    /// One bit of the frame is flipped.
+    /// One bit of the frame is flipped on the wire; the receiving port's FCS check
+    /// catches it and drops the frame, as every Ethernet NIC and switch port does.
     pub corrupt: f64,
+    /// One bit is flipped where the FCS cannot see it (a faulty device that recomputes the
+    /// FCS over damaged bytes): the frame is accepted, and only IP, ICMP, UDP and TCP
+    /// checksums can catch the damage.
+    pub corrupt_undetected: f64,
 }
 
 impl Faults {
     /// Whether every probability is a number in 0.0..=1.0.
     pub fn is_valid(&self) -> bool {
-        [self.loss, self.duplicate, self.reorder, self.corrupt].iter().all(|p| (0.0..=1.0).contains(p))
+        [self.loss, self.duplicate, self.reorder, self.corrupt, self.corrupt_undetected]
+            .iter()
+            .all(|p| (0.0..=1.0).contains(p))
     }
 }
 
@@ -80,12 +87,14 @@ pub enum Fate {
         /// Arrival time at the far end.
         at: Duration,
     },
-    /// Delivered with one bit flipped (the record holds the corrupted bytes).
+    /// Arrived with one bit flipped (the record holds the corrupted bytes).
     Corrupted {
         /// Arrival time at the far end.
         at: Duration,
         /// Which bit of the frame was flipped.
         bit: usize,
+        /// Whether the receiving port's FCS check catches it (and drops the frame).
+        fcs_error: bool,
     },
     /// Lost on the link.
     Lost,
@@ -124,6 +133,8 @@ pub struct Link {
 pub(crate) struct Transmission {
     pub(crate) start: Duration,
     pub(crate) copies: Vec<(Fate, Vec<u8>)>,
+    /// How long reordering held the frame back (zero when it was not).
+    pub(crate) held_back: Duration,
 }
 
 impl Link {
@@ -159,7 +170,8 @@ impl Link {
     ) -> Transmission {
         let payload_len = frame.len().saturating_sub(header_len);
         if payload_len > self.config.mtu {
-            return Transmission { start: now, copies: vec![(Fate::TooBig { mtu: self.config.mtu }, frame)] };
+            let copies = vec![(Fate::TooBig { mtu: self.config.mtu }, frame)];
+            return Transmission { start: now, copies, held_back: Duration::ZERO };
         }
         let start = now.max(self.busy_until[side]);
         let done = start.saturating_add(self.serialization_time(frame.len()));
@@ -167,29 +179,32 @@ impl Link {
         let arrival = done.saturating_add(self.config.latency);
         let faults = self.config.faults;
         if self.chance(faults.loss) {
-            return Transmission { start, copies: vec![(Fate::Lost, frame)] };
+            return Transmission { start, copies: vec![(Fate::Lost, frame)], held_back: Duration::ZERO };
         }
         let mut copies = Vec::with_capacity(2);
         let duplicate = self.chance(faults.duplicate);
-        let mut at = arrival;
+        let mut held_back = Duration::ZERO;
         if self.chance(faults.reorder) && !faults.reorder_delay.is_zero() {
             let extra = self.rng.next_u64() % (faults.reorder_delay.as_nanos() as u64).max(1);
-            at = at.saturating_add(Duration::from_nanos(extra));
+            held_back = Duration::from_nanos(extra.max(1));
         }
+        let at = arrival.saturating_add(held_back);
         copies.push(self.maybe_corrupt(at, frame.clone()));
         if duplicate {
             copies.push(self.maybe_corrupt(at.saturating_add(self.serialization_time(frame.len())), frame));
         }
-        Transmission { start, copies }
+        Transmission { start, copies, held_back }
     }
 
     fn maybe_corrupt(&mut self, at: Duration, mut frame: Vec<u8>) -> (Fate, Vec<u8>) {
-        if !frame.is_empty() && self.chance(self.config.faults.corrupt) {
+        let faults = self.config.faults;
+        let fcs_error = self.chance(faults.corrupt);
+        if !frame.is_empty() && (fcs_error || self.chance(faults.corrupt_undetected)) {
             let bit = (self.rng.next_u64() % (frame.len() as u64 * 8)) as usize;
             if let Some(byte) = frame.get_mut(bit / 8) {
                 *byte ^= 1 << (bit % 8);
             }
-            return (Fate::Corrupted { at, bit }, frame);
+            return (Fate::Corrupted { at, bit, fcs_error }, frame);
         }
         (Fate::Delivered { at }, frame)
     }

@@ -10,7 +10,7 @@ mod trace;
 pub use link::{Endpoint, Fate, Faults, Link, LinkConfig, LinkId, WIRE_OVERHEAD_BYTES};
 pub use trace::{EventRecord, FrameRecord, Trace, TraceRecord};
 
-use crate::nodes::{Command, Node, NodeId};
+use crate::nodes::{Command, Node, NodeEvent, NodeId};
 
 /// Why a [`Simulation::connect`] call was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +42,7 @@ pub enum ConnectError {
 
 #[derive(Debug)]
 enum Action {
-    Deliver { to: Endpoint, bytes: Vec<u8> },
+    Deliver { to: Endpoint, bytes: Vec<u8>, fcs_error: bool, corrupted: bool },
     Timer { node: NodeId },
     Command { node: NodeId, command: Command },
 }
@@ -96,6 +96,18 @@ pub struct Simulation {
     now: Duration,
     seed: u64,
     trace: Trace,
+    /// Per node, fingerprints of corrupted frames it accepted (bounded).
+    corrupted_seen: Vec<Vec<u64>>,
+}
+
+/// How many corrupted frames per node are remembered for marking forwarded copies.
+const MAX_CORRUPTED_REMEMBERED: usize = 64;
+
+/// A frame's fingerprint (FNV-1a): enough to recognise a forwarded copy.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// SplitMix64: spreads the run's seed into independent per-link seeds.
@@ -127,6 +139,7 @@ impl Simulation {
             now: Duration::ZERO,
             seed,
             trace: Trace::with_limit(Trace::DEFAULT_LIMIT),
+            corrupted_seen: Vec::new(),
         }
     }
 
@@ -140,6 +153,7 @@ impl Simulation {
         self.attachments.push(vec![None; node.interfaces().len()]);
         self.nodes.push(node);
         self.timers.push(None);
+        self.corrupted_seen.push(Vec::new());
         id
     }
 
@@ -199,7 +213,18 @@ impl Simulation {
             self.now = at;
             steps += 1;
             let node = match action {
-                Action::Deliver { to, bytes } => {
+                Action::Deliver { to, bytes, fcs_error: true, .. } => {
+                    // The receiving port checks the FCS and drops the frame, as every
+                    // Ethernet NIC and switch port does; the node never sees it.
+                    let interface = self.interface_name(to);
+                    let event = NodeEvent::FcsError { interface, len: bytes.len() };
+                    self.trace.push(TraceRecord::Event(EventRecord { time: at, node: to.node, event }));
+                    continue;
+                }
+                Action::Deliver { to, bytes, corrupted, .. } => {
+                    if corrupted {
+                        self.remember_corrupted(to.node, &bytes);
+                    }
                     self.nodes[to.node.0].handle_frame(at, to.iface, &bytes);
                     to.node
                 }
@@ -248,10 +273,17 @@ impl Simulation {
         let to = link.ends[1 - side];
         let tagged = matches!(bytes.get(12..14), Some([0x81, 0x00] | [0x88, 0xa8]));
         let header_len = if tagged { 18 } else { 14 };
+        // A switch forwards what it received byte for byte: a frame damaged upstream
+        // (where no FCS caught it) is still damaged here, and says so.
+        let carries_corruption = self.corrupted_seen[from.node.0].contains(&fingerprint(&bytes));
         let transmission = link.transmit(self.now, side, bytes, header_len);
         for (copy, (fate, bytes)) in transmission.copies.into_iter().enumerate() {
             if let Some(at) = fate.arrival() {
-                self.push(at, Action::Deliver { to, bytes: bytes.clone() });
+                let (fcs_error, corrupted) = match fate {
+                    Fate::Corrupted { fcs_error, .. } => (fcs_error, true),
+                    _ => (false, carries_corruption),
+                };
+                self.push(at, Action::Deliver { to, bytes: bytes.clone(), fcs_error, corrupted });
             }
             self.trace.push(TraceRecord::Frame(FrameRecord {
                 time: transmission.start,
@@ -261,8 +293,27 @@ impl Simulation {
                 bytes,
                 fate,
                 duplicate: copy > 0,
+                held_back: transmission.held_back,
+                carries_corruption,
             }));
         }
+    }
+
+    /// Notes that `node` accepted a corrupted frame, so that copies it forwards unchanged
+    /// are marked too. Bounded: only the most recent ones are remembered.
+    fn remember_corrupted(&mut self, node: NodeId, bytes: &[u8]) {
+        let seen = &mut self.corrupted_seen[node.0];
+        if seen.len() >= MAX_CORRUPTED_REMEMBERED {
+            seen.remove(0);
+        }
+        seen.push(fingerprint(bytes));
+    }
+
+    fn interface_name(&self, end: Endpoint) -> String {
+        self.nodes[end.node.0]
+            .interfaces()
+            .get(end.iface.0)
+            .map_or_else(|| format!("if{}", end.iface.0), |i| i.name.clone())
     }
 
     /// The current virtual time.

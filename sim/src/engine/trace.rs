@@ -22,23 +22,53 @@ pub struct FrameRecord {
     pub fate: Fate,
     /// Whether this is the extra copy a duplicating link made.
     pub duplicate: bool,
+    /// How long reordering held the frame back on the link (zero when it did not).
+    pub held_back: Duration,
+    /// Whether the frame repeats one that was corrupted upstream without the FCS
+    /// catching it (a switch forwarding what it received).
+    pub carries_corruption: bool,
 }
 
 impl FrameRecord {
     /// What the link did to the frame, when it did more than deliver it:
     /// `lost on the link`, `duplicated on the link; corrupted …`.
     pub fn fault_description(&self) -> Option<String> {
-        let fate = match &self.fate {
-            Fate::Delivered { .. } => None,
-            Fate::Corrupted { bit, .. } => Some(format!("corrupted on the link (bit {bit} flipped)")),
-            Fate::Lost => Some("lost on the link".to_owned()),
-            Fate::TooBig { mtu } => Some(format!("dropped: larger than the link MTU {mtu}")),
-        };
-        match (self.duplicate, fate) {
-            (true, Some(fate)) => Some(format!("duplicated on the link; {fate}")),
-            (true, None) => Some("duplicated on the link".to_owned()),
-            (false, fate) => fate,
+        let mut faults = Vec::new();
+        if self.duplicate {
+            faults.push("duplicated on the link".to_owned());
         }
+        if !self.held_back.is_zero() {
+            faults.push(format!("held back {} on the link (reordered)", format_duration(self.held_back)));
+        }
+        match &self.fate {
+            Fate::Delivered { .. } => {}
+            Fate::Corrupted { bit, fcs_error: true, .. } => {
+                faults.push(format!(
+                    "corrupted on the link (bit {bit} flipped): the receiver's FCS check drops it"
+                ));
+            }
+            Fate::Corrupted { bit, fcs_error: false, .. } => {
+                faults.push(format!("corrupted on the link (bit {bit} flipped) where the FCS cannot see it"));
+            }
+            Fate::Lost => faults.push("lost on the link".to_owned()),
+            Fate::TooBig { mtu } => faults.push(format!("dropped: larger than the link MTU {mtu}")),
+        }
+        if self.carries_corruption {
+            faults.push("carries a frame corrupted upstream".to_owned());
+        }
+        (!faults.is_empty()).then(|| faults.join("; "))
+    }
+}
+
+/// A duration as the narrative writes it: `1.234 ms`, `56 µs`, `2.000 s`.
+pub(crate) fn format_duration(duration: Duration) -> String {
+    let nanos = duration.as_nanos();
+    if nanos >= 1_000_000_000 {
+        format!("{:.3} s", duration.as_secs_f64())
+    } else if nanos >= 1_000_000 {
+        format!("{:.3} ms", duration.as_secs_f64() * 1e3)
+    } else {
+        format!("{} µs", nanos / 1_000)
     }
 }
 

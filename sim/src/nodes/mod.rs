@@ -153,6 +153,14 @@ pub enum NodeEvent {
     },
     /// A switch dropped a frame it could not parse.
     BadFrame(ethernet::ParseError),
+    /// The receiving port's FCS check failed: the frame was dropped before the node saw
+    /// it (recorded by the simulation, as a NIC's error counter would count it).
+    FcsError {
+        /// The port or interface that dropped it.
+        interface: String,
+        /// The frame's length.
+        len: usize,
+    },
     /// From an application.
     App(AppEvent),
     /// A scenario command the node started.
@@ -178,6 +186,9 @@ impl fmt::Display for NodeEvent {
                 write!(f, "{dst} is on the ingress port: filtered")
             }
             Self::BadFrame(error) => write!(f, "dropped a bad Ethernet frame: {error}"),
+            Self::FcsError { interface, len } => {
+                write!(f, "FCS error: {len}-byte frame dropped by {interface}")
+            }
             Self::Stack(event) => write!(f, "{event}"),
             Self::App(event) => write!(f, "{event}"),
             Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),

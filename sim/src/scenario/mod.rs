@@ -25,6 +25,17 @@ pub enum Flow {
     All,
 }
 
+impl Flow {
+    /// The flow's name as the command line writes it (`ping`, `arp`, `all`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Ping => "ping",
+            Self::Arp => "arp",
+            Self::All => "all",
+        }
+    }
+}
+
 /// A locally administered MAC derived from the node's number and interface, so addresses
 /// read well in captures: `02:00:00:00:<node>:<iface>`.
 pub fn mac_for(node_number: u8, iface: u8) -> MacAddress {

@@ -3,11 +3,15 @@
 //! Times are integer nanoseconds of virtual time; frame bytes are lowercase hex. Keys
 //! come out sorted, so the same run always serializes to the same text.
 
+use core::time::Duration;
+
 use serde_json::{Value, json};
 
-use crate::engine::Fate;
-use crate::engine::Simulation;
-use crate::engine::TraceRecord;
+use stack::StackEvent;
+
+use crate::apps::AppEvent;
+use crate::engine::{Fate, Simulation, TraceRecord};
+use crate::nodes::{NodeEvent, SwitchDecision};
 use crate::views::describe::summarize;
 
 fn nanos(time: core::time::Duration) -> u64 {
@@ -22,10 +26,19 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-fn fate(fate: &Fate) -> Value {
+/// What became of a frame; one that had not arrived when the run ended is `in_flight`.
+fn fate(fate: &Fate, end: Duration) -> Value {
     match fate {
+        Fate::Delivered { at } | Fate::Corrupted { at, .. } if *at > end => {
+            json!({ "kind": "in_flight", "arrival_ns": nanos(*at) })
+        }
         Fate::Delivered { at } => json!({ "kind": "delivered", "arrival_ns": nanos(*at) }),
-        Fate::Corrupted { at, bit } => json!({ "kind": "corrupted", "arrival_ns": nanos(*at), "bit": bit }),
+        Fate::Corrupted { at, bit, fcs_error } => json!({
+            "kind": "corrupted",
+            "arrival_ns": nanos(*at),
+            "bit": bit,
+            "fcs_error": fcs_error,
+        }),
         Fate::Lost => json!({ "kind": "lost" }),
         Fate::TooBig { mtu } => json!({ "kind": "too_big", "mtu": mtu }),
     }
@@ -76,16 +89,25 @@ pub fn trace_json(sim: &Simulation) -> Value {
                 "from": sim.endpoint_name(frame.from),
                 "to": sim.endpoint_name(frame.to),
                 "summary": summarize(&frame.bytes),
-                "fate": fate(&frame.fate),
+                "fate": fate(&frame.fate, sim.now()),
                 "duplicate": frame.duplicate,
+                "held_back_ns": nanos(frame.held_back),
+                "carries_corruption": frame.carries_corruption,
                 "bytes": hex(&frame.bytes),
             }),
-            TraceRecord::Event(event) => json!({
-                "type": "event",
-                "time_ns": nanos(event.time),
-                "node": sim.node_name(event.node),
-                "event": event.event.to_string(),
-            }),
+            TraceRecord::Event(event) => {
+                let mut record = json!({
+                    "type": "event",
+                    "time_ns": nanos(event.time),
+                    "node": sim.node_name(event.node),
+                    "kind": event_kind(&event.event),
+                    "event": event.event.to_string(),
+                });
+                if let NodeEvent::Stack(StackEvent::Dropped(reason)) = &event.event {
+                    record["layer"] = json!(reason.layer().to_string());
+                }
+                record
+            }
         })
         .collect();
     json!({
@@ -95,4 +117,39 @@ pub fn trace_json(sim: &Simulation) -> Value {
         "records": records,
         "truncated": sim.trace().truncated(),
     })
+}
+
+/// A stable machine-readable name for an event's kind (`stack.route_lookup`,
+/// `stack.dropped`, `app.ping_reply`, `switch.flooded`…), for tools filtering the export.
+pub fn event_kind(event: &NodeEvent) -> &'static str {
+    match event {
+        NodeEvent::Stack(event) => match event {
+            StackEvent::Arp { .. } => "stack.arp",
+            StackEvent::NeighborKnown { .. } => "stack.neighbor_known",
+            StackEvent::AddressAdded { .. } => "stack.address_added",
+            StackEvent::AddressRemoved { .. } => "stack.address_removed",
+            StackEvent::RouteLookup { .. } => "stack.route_lookup",
+            StackEvent::Forwarded { .. } => "stack.forwarded",
+            StackEvent::EchoAnswered { .. } => "stack.echo_answered",
+            StackEvent::Reassembled { .. } => "stack.reassembled",
+            StackEvent::IcmpErrorSent { .. } => "stack.icmp_error_sent",
+            StackEvent::Dropped(_) => "stack.dropped",
+            _ => "stack.other",
+        },
+        NodeEvent::Bridge(_) => "bridge",
+        NodeEvent::Switched { decision: SwitchDecision::Forwarded { .. }, .. } => "switch.forwarded",
+        NodeEvent::Switched { decision: SwitchDecision::Flooded { .. }, .. } => "switch.flooded",
+        NodeEvent::Switched { decision: SwitchDecision::Filtered, .. } => "switch.filtered",
+        NodeEvent::BadFrame(_) => "switch.bad_frame",
+        NodeEvent::FcsError { .. } => "link.fcs_error",
+        NodeEvent::App(event) => match event {
+            AppEvent::PingSent { .. } => "app.ping_sent",
+            AppEvent::PingReply { .. } => "app.ping_reply",
+            AppEvent::PingRefused(_) => "app.ping_refused",
+            AppEvent::IcmpError { .. } => "app.icmp_error",
+            AppEvent::UdpSent { .. } => "app.udp_sent",
+            AppEvent::UdpRefused(_) | AppEvent::UdpBindFailed(_) => "app.udp_refused",
+        },
+        NodeEvent::Command(_) => "command",
+    }
 }

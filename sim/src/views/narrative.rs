@@ -5,9 +5,10 @@
 
 use core::fmt::Write;
 use core::time::Duration;
+use std::net::Ipv4Addr;
 
 use arp::ArpEvent;
-use ethernet::{EtherType, EthernetFrame, EthernetRepr};
+use ethernet::{EtherType, EthernetFrame, EthernetRepr, MacAddress};
 
 use crate::engine::Simulation;
 use crate::views::describe::summarize;
@@ -16,7 +17,7 @@ use stack::StackEvent;
 
 use crate::apps::AppEvent;
 use crate::engine::{EventRecord, FrameRecord, TraceRecord};
-use crate::nodes::{Command, FloodReason, NodeEvent, NodeKind, SwitchDecision};
+use crate::nodes::{Command, FloodReason, NodeEvent, NodeId, NodeKind, SwitchDecision};
 
 /// One line of the narrative.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,11 @@ pub enum Line {
         /// Verbose only: the fields the sender changed in a packet it forwarded.
         changes: Vec<String>,
     },
+    /// How a phase ended.
+    Outcome {
+        /// What it achieved.
+        text: String,
+    },
     /// A textbook step, explained.
     Step {
         /// When it happened.
@@ -75,13 +81,21 @@ fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut phase = 0;
     let mut step = 0;
+    let mut outcome: Option<PhaseOutcome> = None;
     for record in sim.trace().records() {
         match record {
             TraceRecord::Event(event) => {
                 if let Some(title) = phase_title(&event.event) {
+                    if let Some(done) = outcome.take() {
+                        lines.push(done.line());
+                    }
                     phase += 1;
                     step = 0;
                     lines.push(Line::Phase { number: phase, title });
+                    outcome = PhaseOutcome::start(event);
+                }
+                if let Some(outcome) = outcome.as_mut() {
+                    outcome.record(event);
                 }
                 if let Some(text) = explain_event(sim, event) {
                     step += 1;
@@ -94,7 +108,9 @@ fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
                 }
             }
             TraceRecord::Frame(frame) => {
-                if let Some(text) = explain_frame_origin(sim, frame) {
+                // A link's duplicate is the link's doing, not the sender's: no step for it.
+                let origin = if frame.duplicate { None } else { explain_frame_origin(sim, frame) };
+                if let Some(text) = origin {
                     step += 1;
                     lines.push(Line::Step {
                         time: frame.time,
@@ -112,7 +128,87 @@ fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
             }
         }
     }
+    if let Some(done) = outcome {
+        lines.push(done.line());
+    }
     lines
+}
+
+/// What a phase achieved, gathered from its events, said when it ends.
+#[derive(Debug)]
+enum PhaseOutcome {
+    /// A ping session: requests sent, replies and errors back.
+    Ping { node: NodeId, dst: Ipv4Addr, sent: usize, replies: usize, errors: usize },
+    /// An ARP resolution: the MAC found, from the cache or the network, or none.
+    Resolve { node: NodeId, ip: Ipv4Addr, found: Option<(MacAddress, bool)>, failed: bool },
+}
+
+impl PhaseOutcome {
+    fn start(record: &EventRecord) -> Option<Self> {
+        let node = record.node;
+        match record.event {
+            NodeEvent::Command(Command::Ping { dst, .. }) => {
+                Some(Self::Ping { node, dst, sent: 0, replies: 0, errors: 0 })
+            }
+            NodeEvent::Command(Command::Resolve(ip)) => {
+                Some(Self::Resolve { node, ip, found: None, failed: false })
+            }
+            _ => None,
+        }
+    }
+
+    fn record(&mut self, record: &EventRecord) {
+        match (self, &record.event) {
+            (Self::Ping { node, sent, .. }, NodeEvent::App(AppEvent::PingSent { .. }))
+                if *node == record.node =>
+            {
+                *sent += 1;
+            }
+            (Self::Ping { node, replies, .. }, NodeEvent::App(AppEvent::PingReply { .. }))
+                if *node == record.node =>
+            {
+                *replies += 1;
+            }
+            (Self::Ping { node, errors, .. }, NodeEvent::App(AppEvent::IcmpError { .. }))
+                if *node == record.node =>
+            {
+                *errors += 1;
+            }
+            (
+                Self::Resolve { node, ip, found, .. },
+                NodeEvent::Stack(StackEvent::NeighborKnown { ip: known, mac, .. }),
+            ) if *node == record.node && known == ip => {
+                *found = Some((*mac, true));
+            }
+            (
+                Self::Resolve { node, ip, found, .. },
+                NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::EntryAdded { ip: added, mac }, .. }),
+            ) if *node == record.node && added == ip => *found = Some((*mac, false)),
+            (
+                Self::Resolve { node, ip, failed, .. },
+                NodeEvent::Stack(StackEvent::Arp {
+                    event: ArpEvent::ResolutionFailed { ip: gone, .. }, ..
+                }),
+            ) if *node == record.node && gone == ip => *failed = true,
+            _ => {}
+        }
+    }
+
+    fn line(self) -> Line {
+        let text = match self {
+            Self::Ping { dst, sent, replies, errors, .. } => {
+                let lost = sent.saturating_sub(replies + errors);
+                format!("ping {dst}: {sent} sent, {replies} replies, {errors} errors, {lost} unanswered")
+            }
+            Self::Resolve { ip, found: Some((mac, true)), .. } => {
+                format!("{ip} is at {mac}, already in the ARP cache: no frame was needed")
+            }
+            Self::Resolve { ip, found: Some((mac, false)), .. } => format!("{ip} resolved to {mac}"),
+            Self::Resolve { ip, failed: true, .. } => format!("{ip} did not answer: resolution failed"),
+            Self::Resolve { ip, .. } => format!("{ip} not resolved when the run ended"),
+        };
+        Line::Outcome { text }
+    }
 }
 
 fn phase_title(event: &NodeEvent) -> Option<String> {
@@ -124,7 +220,12 @@ fn phase_title(event: &NodeEvent) -> Option<String> {
 }
 
 fn frame_line(sim: &Simulation, frame: &FrameRecord) -> Line {
-    let fault = frame.fault_description();
+    let in_flight = frame.fate.arrival().is_some_and(|at| at > sim.now());
+    let fault = match (frame.fault_description(), in_flight) {
+        (Some(fault), true) => Some(format!("{fault}; still in flight when the run ended")),
+        (None, true) => Some("still in flight when the run ended".to_owned()),
+        (fault, false) => fault,
+    };
     Line::Frame {
         time: frame.time,
         link: sim.links()[frame.link.0].name.clone(),
@@ -274,6 +375,9 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
         NodeEvent::Switched { decision: SwitchDecision::Forwarded { port }, dst } => {
             format!("{node} finds {dst} in its MAC table on {port} and forwards the frame there only")
         }
+        NodeEvent::Stack(StackEvent::NeighborKnown { ip, mac, .. }) => format!(
+            "ARP cache hit: {node} already has {ip} → {mac} (RFC 826's merge rule learned it from an earlier request), so no ARP frame is needed"
+        ),
         NodeEvent::Stack(StackEvent::EchoAnswered { to, .. }) => {
             format!("{node} receives the echo request and answers {to} with an echo reply")
         }
@@ -285,6 +389,9 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
         NodeEvent::Stack(event) => format!("{node}: {event}"),
         NodeEvent::App(event) => format!("{node}: {event}"),
         NodeEvent::BadFrame(error) => format!("{node} drops a frame: {error}"),
+        NodeEvent::FcsError { interface, .. } => {
+            format!("FCS error: dropped by {node} {interface} (the frame was damaged on the link)")
+        }
         _ => return None,
     })
 }
@@ -295,13 +402,11 @@ pub fn render(lines: &[Line]) -> String {
     for line in lines {
         let _ = match line {
             Line::Phase { number, title } => writeln!(out, "\n== Phase {number} · {title} =="),
+            Line::Outcome { text } => writeln!(out, "{:>14}=> {text}", ""),
             Line::Frame { time, link, from, to, summary, fault, layers, changes } => {
                 let fault = fault.as_ref().map_or_else(String::new, |f| format!("   [{f}]"));
-                let mut result = writeln!(
-                    out,
-                    "{:>10.6} s  {from} → {to}  [{link}]  {summary}{fault}",
-                    time.as_secs_f64()
-                );
+                let seconds = dissect::format_seconds(i128::try_from(time.as_nanos()).unwrap_or(i128::MAX));
+                let mut result = writeln!(out, "{seconds:>10} s  {from} → {to}  [{link}]  {summary}{fault}");
                 if !changes.is_empty() {
                     result = result.and(writeln!(out, "{:>16}{from} rewrote: {}", "", changes.join(", ")));
                 }
