@@ -320,6 +320,18 @@ impl<P> NeighborCache<P> {
         }
     }
 
+    /// Learns `ip` → `mac` from another protocol (`arp -s`; a DHCP server taking a
+    /// client's hardware address from its request, RFC 2131 §4.1): updates the entry or
+    /// adds one, releasing anything queued behind it.
+    pub fn learn(&mut self, now: Duration, ip: Ipv4Addr, mac: MacAddress) {
+        if !is_unicast(ip) || mac.is_multicast() || mac.is_unspecified() {
+            return;
+        }
+        if !self.merge(now, ip, mac) {
+            self.insert(now, ip, mac);
+        }
+    }
+
     /// The next ARP packet to send, oldest first. Drain after every `resolve`,
     /// `handle_arp`, `handle_timeout`, `announce` and `probe`.
     pub fn poll_transmit(&mut self) -> Option<ArpTransmit> {

@@ -494,3 +494,20 @@ fn unsolicited_requests_filling_the_table_cannot_block_resolving_a_next_hop() {
     assert!(cache.is_pending(PEER_IP));
     assert!(events(&mut cache).contains(&ArpEvent::TableFull { ip }));
 }
+
+#[test]
+fn learning_from_another_protocol_resolves_and_releases_the_queue() {
+    let mut cache = cache();
+    let neighbor = Ipv4Addr::new(192, 168, 1, 1);
+    let mac = MacAddress::new([2, 0, 0, 0, 1, 0]);
+    assert!(matches!(cache.resolve(secs(0.0), neighbor, 7), Resolution::Queued));
+    cache.learn(secs(0.5), neighbor, mac);
+    assert_eq!(cache.lookup(secs(0.5), neighbor), Some(mac));
+    let released = released(&mut cache);
+    assert!(matches!(released.as_slice(), [Released::Resolved { packet: 7, .. }]), "{released:?}");
+    // Group and unspecified addresses are never learned.
+    cache.learn(secs(1.0), Ipv4Addr::BROADCAST, mac);
+    cache.learn(secs(1.0), Ipv4Addr::new(10, 0, 0, 9), MacAddress::BROADCAST);
+    assert_eq!(cache.lookup(secs(1.0), Ipv4Addr::BROADCAST), None);
+    assert_eq!(cache.lookup(secs(1.0), Ipv4Addr::new(10, 0, 0, 9)), None);
+}

@@ -12,7 +12,8 @@ fn no_arguments_runs_the_embedded_flows_and_prints_the_narrative() {
     let output = packetflow().output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("== Phase 1 · LAN ping"), "{text}");
+    assert!(text.contains("== Phase 1 · NIC configuration (DHCP for cl1)"), "{text}");
+    assert!(text.contains("== Phase 3 · LAN ping"), "{text}");
     assert!(text.contains("cl1 receives the echo reply for sequence 1"), "{text}");
 }
 

@@ -235,6 +235,16 @@ impl Stack {
         self.drain_neighbors(now, iface);
     }
 
+    /// Puts `ip` → `mac` in `iface`'s neighbour cache, as `arp -s` does: what a DHCP
+    /// server does before unicasting a reply to a client that has no address yet
+    /// (RFC 2131 §4.1).
+    pub fn add_neighbor(&mut self, now: Duration, iface: IfaceId, ip: Ipv4Addr, mac: MacAddress) {
+        if let Some(interface) = self.interfaces.get_mut(iface.0) {
+            interface.neighbors.learn(now, ip, mac);
+            self.drain_neighbors(now, iface.0);
+        }
+    }
+
     /// Sends an RFC 5227 ARP probe for `ip` on `iface` (a DHCP client checking an
     /// offered address); a conflict comes back as an [`arp::ArpEvent::AddressConflict`].
     pub fn arp_probe(&mut self, now: Duration, iface: IfaceId, ip: Ipv4Addr) {

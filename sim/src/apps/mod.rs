@@ -5,6 +5,7 @@
 //! them; it offers every scenario command to each in turn, lets each drain its sockets
 //! after every input, and wakes each at its own deadline.
 
+mod dhcp;
 mod ping;
 mod udp_send;
 
@@ -15,6 +16,7 @@ use std::net::Ipv4Addr;
 
 use stack::{IcmpErrorKind, Stack};
 
+pub use dhcp::{DhcpClient, DhcpServer};
 pub use ping::Ping;
 pub use udp_send::UdpSend;
 
@@ -30,6 +32,9 @@ pub struct AppContext<'a> {
     pub stack: &'a mut Stack,
     /// Events to record in the trace.
     pub events: &'a mut VecDeque<NodeEvent>,
+    /// The node's seed: an application draws its randomness from a generator seeded from
+    /// it (and its own salt), so runs are reproducible.
+    pub seed: u64,
 }
 
 impl AppContext<'_> {
@@ -41,6 +46,10 @@ impl AppContext<'_> {
 
 /// An application on an IP node, in the sans-IO shape.
 pub trait App: fmt::Debug {
+    /// The node has joined a simulation (its seed is known): open sockets, start servers.
+    fn start(&mut self, _cx: &mut AppContext<'_>) {}
+    /// A state change of the node's stack (an ARP conflict for a DHCP client's probe).
+    fn handle_stack_event(&mut self, _cx: &mut AppContext<'_>, _event: &stack::StackEvent) {}
     /// A scenario command; returns whether this application took it.
     fn handle_command(&mut self, cx: &mut AppContext<'_>, command: &Command) -> bool;
     /// Something may have arrived on the application's sockets: read them.
@@ -127,6 +136,21 @@ pub enum AppEvent {
     UdpRefused(stack::SendError),
     /// No UDP socket could be bound for sending.
     UdpBindFailed(stack::BindError),
+    /// From the DHCP client.
+    DhcpClient(::dhcp::client::ClientEvent),
+    /// From the DHCP server.
+    DhcpServer(::dhcp::server::ServerEvent),
+    /// The DHCP client configured the interface from its lease.
+    DhcpConfigured {
+        /// The address and prefix.
+        address: ipnet::Ipv4Net,
+        /// The default gateway, if the lease named one.
+        router: Option<Ipv4Addr>,
+        /// The DNS servers the lease named.
+        dns_servers: Vec<Ipv4Addr>,
+    },
+    /// A socket an application needs could not be opened.
+    SocketFailed(stack::BindError),
 }
 
 impl fmt::Display for AppEvent {
@@ -143,6 +167,20 @@ impl fmt::Display for AppEvent {
             Self::UdpSent { dst, dst_port, len } => write!(f, "sent {len} bytes of UDP to {dst}:{dst_port}"),
             Self::UdpRefused(error) => write!(f, "UDP send refused: {error}"),
             Self::UdpBindFailed(error) => write!(f, "UDP bind failed: {error}"),
+            Self::DhcpClient(event) => write!(f, "DHCP client: {}", event.describe()),
+            Self::DhcpServer(event) => write!(f, "DHCP server: {}", event.describe()),
+            Self::DhcpConfigured { address, router, dns_servers } => {
+                write!(f, "configured {address}")?;
+                if let Some(router) = router {
+                    write!(f, ", default gateway {router}")?;
+                }
+                if !dns_servers.is_empty() {
+                    let servers: Vec<String> = dns_servers.iter().map(ToString::to_string).collect();
+                    write!(f, ", DNS {}", servers.join(" "))?;
+                }
+                Ok(())
+            }
+            Self::SocketFailed(error) => write!(f, "cannot open a socket: {error}"),
         }
     }
 }

@@ -12,7 +12,7 @@ use rand_core::SeedableRng;
 use stack::{IfaceId as StackIface, Stack, StackConfig};
 
 use super::{Command, IfaceId, InterfaceInfo, Node, NodeEvent, NodeKind};
-use crate::apps::{App, AppContext, Ping, UdpSend};
+use crate::apps::{App, AppContext, DhcpClient, DhcpServer, Ping, UdpSend};
 
 /// Builds hosts: one Ethernet interface, no forwarding (RFC 1122).
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,14 @@ impl Host {
             let _ = node.stack.set_address(iface, net);
         }
         node
+    }
+
+    /// A host whose interface gets its address from DHCP ([`Command::Dhcp`] starts the
+    /// client).
+    pub fn dhcp(name: &str, iface_name: &str, mac: MacAddress) -> IpNode {
+        let mut node = IpNode::new(name, NodeKind::Host, StackConfig::host());
+        let iface = node.stack.add_interface(iface_name, mac);
+        node.with_app(DhcpClient::new(iface))
     }
 }
 
@@ -58,6 +66,7 @@ pub struct IpNode {
     stack: Stack,
     apps: Vec<Box<dyn App>>,
     events: VecDeque<NodeEvent>,
+    seed: u64,
 }
 
 impl IpNode {
@@ -65,7 +74,7 @@ impl IpNode {
         // Reseeded from (run seed, node name) when the node joins a simulation.
         let stack = Stack::new(config, ChaCha8Rng::seed_from_u64(0));
         let apps: Vec<Box<dyn App>> = vec![Box::new(Ping::default()), Box::new(UdpSend::default())];
-        Self { name: name.to_owned(), kind, stack, apps, events: VecDeque::new() }
+        Self { name: name.to_owned(), kind, stack, apps, events: VecDeque::new(), seed: 0 }
     }
 
     /// Sets the default gateway (reached through the first interface).
@@ -86,6 +95,11 @@ impl IpNode {
         self
     }
 
+    /// Runs a DHCP server with `config` on interface `iface` (`lan` of a home router).
+    pub fn with_dhcp_server(self, iface: usize, config: ::dhcp::server::ServerConfig) -> Self {
+        self.with_app(DhcpServer::new(StackIface(iface), config))
+    }
+
     /// The IPv4 stack.
     pub fn stack(&self) -> &Stack {
         &self.stack
@@ -98,16 +112,29 @@ impl IpNode {
 
     /// Lets every application read its sockets, then collects the stack's events.
     fn poll_apps(&mut self, now: Duration) {
-        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events };
+        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
         for app in &mut self.apps {
             app.poll(&mut cx);
         }
-        self.collect_stack_events();
+        self.collect_stack_events(now);
     }
 
-    fn collect_stack_events(&mut self) {
-        while let Some(event) = self.stack.poll_event() {
-            self.events.push_back(NodeEvent::Stack(event));
+    /// Records the stack's events, showing each to the applications first (a DHCP client
+    /// watches for ARP conflicts). What they do in answer may cause more events: those
+    /// are collected too, a bounded number of rounds.
+    fn collect_stack_events(&mut self, now: Duration) {
+        for _ in 0..8 {
+            let events: Vec<_> = std::iter::from_fn(|| self.stack.poll_event()).collect();
+            if events.is_empty() {
+                return;
+            }
+            for event in events {
+                let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+                for app in &mut self.apps {
+                    app.handle_stack_event(&mut cx, &event);
+                }
+                self.events.push_back(NodeEvent::Stack(event));
+            }
         }
     }
 }
@@ -126,6 +153,11 @@ impl Node for IpNode {
         // What the builders configured (addresses, routes) happened before the run: it is
         // the starting point of the story, not part of it.
         while self.stack.poll_event().is_some() {}
+        self.seed = seed;
+        let mut cx = AppContext { now: Duration::ZERO, stack: &mut self.stack, events: &mut self.events, seed };
+        for app in &mut self.apps {
+            app.start(&mut cx);
+        }
     }
 
     fn interfaces(&self) -> Vec<InterfaceInfo> {
@@ -142,7 +174,7 @@ impl Node for IpNode {
 
     fn handle_frame(&mut self, now: Duration, iface: IfaceId, bytes: &[u8]) {
         self.stack.handle_frame(now, StackIface(iface.0), bytes);
-        self.collect_stack_events();
+        self.collect_stack_events(now);
         self.poll_apps(now);
     }
 
@@ -151,14 +183,14 @@ impl Node for IpNode {
         if let Command::Resolve(ip) = *command {
             self.stack.resolve(now, ip);
         } else {
-            let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events };
+            let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
             for app in &mut self.apps {
                 if app.handle_command(&mut cx, command) {
                     break;
                 }
             }
         }
-        self.collect_stack_events();
+        self.collect_stack_events(now);
         self.poll_apps(now);
     }
 
@@ -177,14 +209,14 @@ impl Node for IpNode {
 
     fn handle_timeout(&mut self, now: Duration) {
         self.stack.handle_timeout(now);
-        self.collect_stack_events();
-        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events };
+        self.collect_stack_events(now);
+        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
         for app in &mut self.apps {
             if app.poll_timeout().is_some_and(|deadline| deadline <= now) {
                 app.handle_timeout(&mut cx);
             }
         }
-        self.collect_stack_events();
+        self.collect_stack_events(now);
         self.poll_apps(now);
     }
 

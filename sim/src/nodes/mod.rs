@@ -54,6 +54,8 @@ pub enum Command {
         /// TTL of the requests (64 by default; `ping -t`).
         ttl: u8,
     },
+    /// Start the DHCP client on the node's first interface (as `dhclient eth0`).
+    Dhcp,
     /// Send one UDP datagram (as `nc -u`).
     SendUdp {
         /// Destination address.
@@ -192,6 +194,7 @@ impl fmt::Display for NodeEvent {
             Self::Stack(event) => write!(f, "{event}"),
             Self::App(event) => write!(f, "{event}"),
             Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),
+            Self::Command(Command::Dhcp) => write!(f, "dhclient: asked for an address"),
             Self::Command(Command::Ping { dst, count, .. }) => write!(f, "ping -c {count} {dst}"),
             Self::Command(Command::SendUdp { dst, dst_port, payload, .. }) => {
                 write!(f, "send {} bytes of UDP to {dst}:{dst_port}", payload.len())

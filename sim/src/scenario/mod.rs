@@ -21,7 +21,10 @@ pub enum Flow {
     Ping,
     /// cl1 and cl2 on sw1 resolve each other with ARP, and nothing else.
     Arp,
-    /// Every flow available.
+    /// cl1 opens https://www.example.com: so far, phase 1 — cl1 boots with no address
+    /// and gets one from rt1 by DHCP.
+    Https,
+    /// Every flow: cl1 and then cl2 get their addresses by DHCP, then cl1 pings cl2.
     All,
 }
 
@@ -31,6 +34,7 @@ impl Flow {
         match self {
             Self::Ping => "ping",
             Self::Arp => "arp",
+            Self::Https => "https",
             Self::All => "all",
         }
     }
@@ -119,19 +123,48 @@ fn host(sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr, gateway: Ipv
     sim.add_node(Box::new(Host::new(name, "eth0", mac_for(number, 0), Some((ip, 24))).with_gateway(gateway)))
 }
 
-/// Builds the embedded topology of DESIGN.md on `sim`, every link configured as `link`,
-/// and returns the home LAN's nodes. Until their own crates exist, rt1, rt2, fw1 and lb1
-/// are plain routers (no NAPT, filter, DNAT or balancing) and the DNS servers plain hosts.
+/// How the home PCs get their addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// Configured by hand: cl1 192.168.1.1, cl2 192.168.1.2, gateway 192.168.1.254.
+    Static,
+    /// None at boot: each asks rt1's DHCP server when told ([`Command::Dhcp`]).
+    Dhcp,
+}
+
+/// rt1's DHCP service for the home LAN: 192.168.1.0/24 handed out from .1, router and
+/// DNS 192.168.1.254, leases of a day.
+pub fn home_dhcp_config() -> ::dhcp::server::ServerConfig {
+    let pool = ::dhcp::server::PoolConfig::new(net(addr::CL1, addr::LAN_PREFIX).trunc(), addr::RT1_LAN);
+    ::dhcp::server::ServerConfig::new(vec![pool])
+}
+
+/// Builds the embedded topology of DESIGN.md on `sim` with static addresses, every link
+/// configured as `link`, and returns the home LAN's nodes.
 pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
+    build_topology(sim, link, Addressing::Static)
+}
+
+/// Builds the embedded topology of DESIGN.md on `sim`, every link configured as `link`,
+/// the home PCs addressed as `addressing` says, and returns the home LAN's nodes. rt1
+/// runs the LAN's DHCP server either way. Until their own crates are wired in, rt1, rt2,
+/// fw1 and lb1 are plain routers (no NAPT, filter, DNAT or balancing) and the DNS
+/// servers plain hosts.
+pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addressing) -> Lan {
     use addr::*;
-    let cl1 = host(sim, "cl1", 1, CL1, RT1_LAN);
-    let cl2 = host(sim, "cl2", 2, CL2, RT1_LAN);
+    let pc = |sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr| match addressing {
+        Addressing::Static => host(sim, name, number, ip, RT1_LAN),
+        Addressing::Dhcp => sim.add_node(Box::new(Host::dhcp(name, "eth0", mac_for(number, 0)))),
+    };
+    let cl1 = pc(sim, "cl1", 1, CL1);
+    let cl2 = pc(sim, "cl2", 2, CL2);
     let rt1 = sim.add_node(Box::new(
         Router::new(
             "rt1",
             &[("lan", mac_for(3, 0), net(RT1_LAN, 24)), ("wan", mac_for(3, 1), net(RT1_WAN, 24))],
         )
-        .with_route(Ipv4Net::default(), RT2_TO_RT1, 1),
+        .with_route(Ipv4Net::default(), RT2_TO_RT1, 1)
+        .with_dhcp_server(0, home_dhcp_config()),
     ));
     let sw1 = sim.add_node(Box::new(Switch::new("sw1", 3)));
     for (port, node) in [cl1, cl2, rt1].into_iter().enumerate() {
@@ -205,13 +238,40 @@ pub fn schedule_arp_flow(sim: &mut Simulation, lan: &Lan) {
     sim.schedule(Duration::from_secs(1), lan.cl2, Command::Resolve(addr::CL1));
 }
 
+/// The HTTPS flow's first phase: cl1 boots and asks for an address at t = 0.
+pub fn schedule_https_flow(sim: &mut Simulation, lan: &Lan) {
+    sim.schedule(Duration::ZERO, lan.cl1, Command::Dhcp);
+}
+
+/// When `all` starts cl2's DHCP client, and then the ping: each after the previous
+/// phase has settled (a client probes its address for several seconds, RFC 5227).
+const ALL_CL2_DHCP_AT: Duration = Duration::from_secs(15);
+const ALL_PING_AT: Duration = Duration::from_secs(30);
+
 /// A ready-to-run simulation of `flow` on the embedded topology.
 pub fn build(flow: Flow, seed: u64, link: LinkConfig) -> Simulation {
     let mut sim = Simulation::new(seed);
-    let lan = build_lan(&mut sim, link);
     match flow {
-        Flow::Ping | Flow::All => schedule_ping_flow(&mut sim, &lan),
-        Flow::Arp => schedule_arp_flow(&mut sim, &lan),
+        Flow::Ping => {
+            let lan = build_lan(&mut sim, link);
+            schedule_ping_flow(&mut sim, &lan);
+        }
+        Flow::Arp => {
+            let lan = build_lan(&mut sim, link);
+            schedule_arp_flow(&mut sim, &lan);
+        }
+        Flow::Https => {
+            let lan = build_topology(&mut sim, link, Addressing::Dhcp);
+            schedule_https_flow(&mut sim, &lan);
+        }
+        Flow::All => {
+            let lan = build_topology(&mut sim, link, Addressing::Dhcp);
+            schedule_https_flow(&mut sim, &lan);
+            sim.schedule(ALL_CL2_DHCP_AT, lan.cl2, Command::Dhcp);
+            let ping =
+                Command::Ping { dst: addr::CL2, count: 2, interval: Duration::from_secs(1), size: 56, ttl: 64 };
+            sim.schedule(ALL_PING_AT, lan.cl1, ping);
+        }
     }
     sim
 }

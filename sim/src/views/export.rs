@@ -149,6 +149,10 @@ pub fn event_kind(event: &NodeEvent) -> &'static str {
             AppEvent::IcmpError { .. } => "app.icmp_error",
             AppEvent::UdpSent { .. } => "app.udp_sent",
             AppEvent::UdpRefused(_) | AppEvent::UdpBindFailed(_) => "app.udp_refused",
+            AppEvent::DhcpClient(_) => "app.dhcp_client",
+            AppEvent::DhcpServer(_) => "app.dhcp_server",
+            AppEvent::DhcpConfigured { .. } => "app.dhcp_configured",
+            AppEvent::SocketFailed(_) => "app.socket_failed",
         },
         NodeEvent::Command(_) => "command",
     }

@@ -85,7 +85,7 @@ fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
     for record in sim.trace().records() {
         match record {
             TraceRecord::Event(event) => {
-                if let Some(title) = phase_title(&event.event) {
+                if let Some(title) = phase_title(&event.event, sim.node_name(event.node)) {
                     if let Some(done) = outcome.take() {
                         lines.push(done.line());
                     }
@@ -139,6 +139,8 @@ fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
 enum PhaseOutcome {
     /// A ping session: requests sent, replies and errors back.
     Ping { node: NodeId, dst: Ipv4Addr, sent: usize, replies: usize, errors: usize },
+    /// A DHCP client's boot: the configuration it applied, if any.
+    Dhcp { node: NodeId, configured: Option<String> },
     /// An ARP resolution: the MAC found, from the cache or the network, or none.
     Resolve { node: NodeId, ip: Ipv4Addr, found: Option<(MacAddress, bool)>, failed: bool },
 }
@@ -153,6 +155,7 @@ impl PhaseOutcome {
             NodeEvent::Command(Command::Resolve(ip)) => {
                 Some(Self::Resolve { node, ip, found: None, failed: false })
             }
+            NodeEvent::Command(Command::Dhcp) => Some(Self::Dhcp { node, configured: None }),
             _ => None,
         }
     }
@@ -173,6 +176,11 @@ impl PhaseOutcome {
                 if *node == record.node =>
             {
                 *errors += 1;
+            }
+            (Self::Dhcp { node, configured }, event @ NodeEvent::App(AppEvent::DhcpConfigured { .. }))
+                if *node == record.node =>
+            {
+                *configured = Some(event.to_string());
             }
             (
                 Self::Resolve { node, ip, found, .. },
@@ -206,13 +214,16 @@ impl PhaseOutcome {
             Self::Resolve { ip, found: Some((mac, false)), .. } => format!("{ip} resolved to {mac}"),
             Self::Resolve { ip, failed: true, .. } => format!("{ip} did not answer: resolution failed"),
             Self::Resolve { ip, .. } => format!("{ip} not resolved when the run ended"),
+            Self::Dhcp { configured: Some(configured), .. } => configured,
+            Self::Dhcp { configured: None, .. } => "no address was configured by the end of the run".to_owned(),
         };
         Line::Outcome { text }
     }
 }
 
-fn phase_title(event: &NodeEvent) -> Option<String> {
+fn phase_title(event: &NodeEvent, node: &str) -> Option<String> {
     match event {
+        NodeEvent::Command(Command::Dhcp) => Some(format!("NIC configuration (DHCP for {node})")),
         NodeEvent::Command(Command::Ping { dst, .. }) => Some(format!("LAN ping (ICMP echo to {dst})")),
         NodeEvent::Command(Command::Resolve(ip)) => Some(format!("Address resolution (ARP for {ip})")),
         _ => None,
@@ -375,6 +386,28 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
         NodeEvent::Switched { decision: SwitchDecision::Forwarded { port }, dst } => {
             format!("{node} finds {dst} in its MAC table on {port} and forwards the frame there only")
         }
+        NodeEvent::Command(Command::Dhcp) => format!("{node} boots with no address and starts its DHCP client"),
+        // The configuration that follows says it better.
+        NodeEvent::App(AppEvent::DhcpClient(::dhcp::client::ClientEvent::Bound(_)))
+        | NodeEvent::Stack(StackEvent::AddressAdded { .. })
+        // The DHCP client's step already explains its probes.
+        | NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::ProbeSent { .. }, .. }) => return None,
+        NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::AnnounceSent { ip }, .. }) => format!(
+            "{node} announces that {ip} is now its address with a gratuitous ARP, refreshing its neighbours' caches (RFC 5227 §2.3)"
+        ),
+        NodeEvent::Stack(StackEvent::Dropped(stack::DropReason::PortUnreachable { port })) => {
+            format!("{node} ignores it: nothing listens on UDP port {port} here")
+        }
+        NodeEvent::App(AppEvent::DhcpClient(event)) => explain_dhcp_client(node, event),
+        NodeEvent::App(AppEvent::DhcpServer(event)) => explain_dhcp_server(node, event),
+        NodeEvent::App(AppEvent::DhcpConfigured { address, router, dns_servers }) => {
+            let router = router.map_or_else(|| "no default gateway".to_owned(), |r| format!("default gateway {r}"));
+            let dns: Vec<String> = dns_servers.iter().map(ToString::to_string).collect();
+            format!(
+                "{node} configures its interface: address {address}, {router}, DNS server {} (RFC 2131 §4.4.1)",
+                if dns.is_empty() { "none".to_owned() } else { dns.join(", ") }
+            )
+        }
         NodeEvent::Stack(StackEvent::NeighborKnown { ip, mac, .. }) => format!(
             "ARP cache hit: {node} already has {ip} → {mac} (RFC 826's merge rule learned it from an earlier request), so no ARP frame is needed"
         ),
@@ -394,6 +427,42 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+fn explain_dhcp_client(node: &str, event: &::dhcp::client::ClientEvent) -> String {
+    use ::dhcp::client::ClientEvent;
+    match event {
+        ClientEvent::DiscoverSent { xid, attempt: 1 } => format!(
+            "{node} has no address yet, so it broadcasts a DHCP Discover from 0.0.0.0:68 to 255.255.255.255:67, xid {xid:#010x} (RFC 2131 §4.4.1)"
+        ),
+        ClientEvent::DiscoverSent { attempt, .. } => format!(
+            "no offer yet: {node} broadcasts its Discover again (attempt {attempt}; RFC 2131 §4.1 backs off 4, 8, 16… s)"
+        ),
+        ClientEvent::OfferReceived { server, address } => {
+            format!("{node} receives {server}'s offer of {address}")
+        }
+        ClientEvent::RequestSent { address, server, attempt: 1 } => format!(
+            "{node} broadcasts a DHCP Request for {address}, naming server {server}, so every server learns its choice (RFC 2131 §4.4.1)"
+        ),
+        ClientEvent::ProbeAddress(address) => {
+            format!("{node} checks that nobody else uses {address}: ARP probe from 0.0.0.0 (RFC 5227 §2.1.1)")
+        }
+        other => format!("{node} DHCP: {}", other.describe()),
+    }
+}
+
+fn explain_dhcp_server(node: &str, event: &::dhcp::server::ServerEvent) -> String {
+    use ::dhcp::server::ServerEvent;
+    match event {
+        ServerEvent::Offered { mac, address } => {
+            format!("{node} picks {address} from its pool and offers it to {mac} (RFC 2131 §4.3.1)")
+        }
+        ServerEvent::Acked { mac, address, lease } => format!(
+            "{node} commits the lease of {address} to {mac} for {} h and acknowledges (RFC 2131 §4.3.2)",
+            lease.as_secs() / 3600
+        ),
+        other => format!("{node} DHCP server: {}", other.describe()),
+    }
 }
 
 /// The narrative as text, the way `packetflow run` prints it.
