@@ -45,6 +45,14 @@ pub enum Protocol {
     Icmp,
     /// UDP.
     Udp,
+    /// TCP.
+    Tcp,
+    /// TLS records (on TCP port 443).
+    Tls,
+    /// DHCP (on UDP ports 67 and 68).
+    Dhcp,
+    /// DNS (on UDP port 53).
+    Dns,
 }
 
 impl Protocol {
@@ -57,6 +65,10 @@ impl Protocol {
             Self::Ipv4 => "ip",
             Self::Icmp => "icmp",
             Self::Udp => "udp",
+            Self::Tcp => "tcp",
+            Self::Tls => "tls",
+            Self::Dhcp => "dhcp",
+            Self::Dns => "dns",
         }
     }
 }
@@ -70,6 +82,10 @@ impl fmt::Display for Protocol {
             Self::Ipv4 => "IPv4",
             Self::Icmp => "ICMP",
             Self::Udp => "UDP",
+            Self::Tcp => "TCP",
+            Self::Tls => "TLS",
+            Self::Dhcp => "DHCP",
+            Self::Dns => "DNS",
         })
     }
 }
@@ -137,6 +153,18 @@ pub enum Malformed {
     /// The UDP header.
     #[error(transparent)]
     Udp(#[from] udp::ParseError),
+    /// The TCP header.
+    #[error(transparent)]
+    Tcp(#[from] tcp::ParseError),
+    /// A TLS record in a TCP segment.
+    #[error(transparent)]
+    Tls(#[from] crate::proto::tls::TlsError),
+    /// The DHCP message.
+    #[error(transparent)]
+    Dhcp(#[from] dhcp::ParseError),
+    /// The DNS message.
+    #[error(transparent)]
+    Dns(#[from] dns::ParseError),
 }
 
 /// A layer that failed to decode, where, and why.
@@ -184,6 +212,15 @@ pub enum Note {
     /// The UDP checksum is wrong.
     #[error("bad UDP checksum {found:#06x} (should be {computed:#06x})")]
     BadUdpChecksum {
+        /// As carried.
+        found: u16,
+        /// As computed.
+        computed: u16,
+    },
+    /// The TCP checksum is wrong (fields are still shown: tshark does not check it by
+    /// default).
+    #[error("bad TCP checksum {found:#06x} (should be {computed:#06x})")]
+    BadTcpChecksum {
         /// As carried.
         found: u16,
         /// As computed.
@@ -260,11 +297,16 @@ impl Dissection {
 pub struct Dissector {
     first_timestamp: Option<Duration>,
     reassembler: Reassembler,
+    tls13_flows: crate::proto::tls::Tls13Flows,
 }
 
 impl Default for Dissector {
     fn default() -> Self {
-        Self { first_timestamp: None, reassembler: Reassembler::new(REASSEMBLY_CONFIG) }
+        Self {
+            first_timestamp: None,
+            reassembler: Reassembler::new(REASSEMBLY_CONFIG),
+            tls13_flows: crate::proto::tls::Tls13Flows::default(),
+        }
     }
 }
 
@@ -280,6 +322,8 @@ pub(crate) enum Extent {
 /// Builds a dissection layer by layer.
 pub(crate) struct Decoder<'d> {
     pub(crate) reassembler: &'d mut Reassembler,
+    /// TCP connections whose ServerHello chose TLS 1.3 (their type-23 records are opaque).
+    pub(crate) tls13_flows: &'d mut crate::proto::tls::Tls13Flows,
     pub(crate) now: Duration,
     /// Whether the capture holds fewer bytes than were on the wire (a snaplen cut).
     pub(crate) cut: bool,
@@ -316,6 +360,7 @@ impl Dissector {
             if cut { vec![Note::Cut { captured, original: packet.original_len }] } else { Vec::new() };
         let mut decoder = Decoder {
             reassembler: &mut self.reassembler,
+            tls13_flows: &mut self.tls13_flows,
             now: timestamp,
             cut,
             out: Dissection {

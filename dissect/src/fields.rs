@@ -122,6 +122,126 @@ fields! {
     UdpLength = "udp.length",
     /// UDP checksum as carried.
     UdpChecksum = "udp.checksum",
+    /// TCP source port.
+    TcpSrcport = "tcp.srcport",
+    /// TCP destination port.
+    TcpDstport = "tcp.dstport",
+    /// Sequence number as carried (not relative).
+    TcpSeqRaw = "tcp.seq_raw",
+    /// Acknowledgment number as carried (not relative).
+    TcpAckRaw = "tcp.ack_raw",
+    /// Header length in bytes.
+    TcpHdrLen = "tcp.hdr_len",
+    /// The 12 bits after the data offset.
+    TcpFlags = "tcp.flags",
+    /// SYN.
+    TcpFlagsSyn = "tcp.flags.syn",
+    /// ACK.
+    TcpFlagsAck = "tcp.flags.ack",
+    /// FIN.
+    TcpFlagsFin = "tcp.flags.fin",
+    /// RST.
+    TcpFlagsReset = "tcp.flags.reset",
+    /// PSH.
+    TcpFlagsPush = "tcp.flags.push",
+    /// Window field as carried (not scaled).
+    TcpWindowSizeValue = "tcp.window_size_value",
+    /// TCP checksum as carried.
+    TcpChecksum = "tcp.checksum",
+    /// Urgent pointer.
+    TcpUrgentPointer = "tcp.urgent_pointer",
+    /// MSS option value.
+    TcpOptionsMssVal = "tcp.options.mss_val",
+    /// Window scale option shift count.
+    TcpOptionsWscaleShift = "tcp.options.wscale.shift",
+    /// SACK-permitted option, its bytes (`0402`).
+    TcpOptionsSackPerm = "tcp.options.sack_perm",
+    /// Timestamps option TSval.
+    TcpOptionsTimestampTsval = "tcp.options.timestamp.tsval",
+    /// Timestamps option TSecr.
+    TcpOptionsTimestampTsecr = "tcp.options.timestamp.tsecr",
+    /// TCP payload length.
+    TcpLen = "tcp.len",
+    /// TLS record content type (absent for TLS 1.3 encrypted records, tshark's opaque type).
+    TlsRecordContentType = "tls.record.content_type",
+    /// TLS record legacy version.
+    TlsRecordVersion = "tls.record.version",
+    /// TLS record length.
+    TlsRecordLength = "tls.record.length",
+    /// TLS handshake message type.
+    TlsHandshakeType = "tls.handshake.type",
+    /// Server Name Indication host name.
+    TlsHandshakeExtensionsServerName = "tls.handshake.extensions_server_name",
+    /// Cipher suites offered (ClientHello) or chosen (ServerHello).
+    TlsHandshakeCiphersuite = "tls.handshake.ciphersuite",
+    /// DHCP op (1 request, 2 reply).
+    DhcpType = "dhcp.type",
+    /// Transaction ID.
+    DhcpId = "dhcp.id",
+    /// Broadcast flag.
+    DhcpFlagsBc = "dhcp.flags.bc",
+    /// `ciaddr`.
+    DhcpIpClient = "dhcp.ip.client",
+    /// `yiaddr`.
+    DhcpIpYour = "dhcp.ip.your",
+    /// `siaddr`.
+    DhcpIpServer = "dhcp.ip.server",
+    /// Client MAC address (`chaddr` of an Ethernet client).
+    DhcpHwMacAddr = "dhcp.hw.mac_addr",
+    /// Option 53, the message type.
+    DhcpOptionDhcp = "dhcp.option.dhcp",
+    /// Option 50.
+    DhcpOptionRequestedIpAddress = "dhcp.option.requested_ip_address",
+    /// Option 54.
+    DhcpOptionDhcpServerId = "dhcp.option.dhcp_server_id",
+    /// Option 51, seconds.
+    DhcpOptionIpAddressLeaseTime = "dhcp.option.ip_address_lease_time",
+    /// Option 3, every address.
+    DhcpOptionRouter = "dhcp.option.router",
+    /// Option 6, every address.
+    DhcpOptionDomainNameServer = "dhcp.option.domain_name_server",
+    /// DNS transaction ID.
+    DnsId = "dns.id",
+    /// QR.
+    DnsFlagsResponse = "dns.flags.response",
+    /// Opcode.
+    DnsFlagsOpcode = "dns.flags.opcode",
+    /// AA (responses only, as tshark shows it).
+    DnsFlagsAuthoritative = "dns.flags.authoritative",
+    /// TC.
+    DnsFlagsTruncated = "dns.flags.truncated",
+    /// RD.
+    DnsFlagsRecdesired = "dns.flags.recdesired",
+    /// RA (responses only).
+    DnsFlagsRecavail = "dns.flags.recavail",
+    /// RCODE (responses only).
+    DnsFlagsRcode = "dns.flags.rcode",
+    /// QDCOUNT.
+    DnsCountQueries = "dns.count.queries",
+    /// ANCOUNT.
+    DnsCountAnswers = "dns.count.answers",
+    /// NSCOUNT.
+    DnsCountAuthRr = "dns.count.auth_rr",
+    /// ARCOUNT.
+    DnsCountAddRr = "dns.count.add_rr",
+    /// Question name (`<Root>` for the root).
+    DnsQryName = "dns.qry.name",
+    /// Question type.
+    DnsQryType = "dns.qry.type",
+    /// Record owner name, every record including OPT.
+    DnsRespName = "dns.resp.name",
+    /// Record type.
+    DnsRespType = "dns.resp.type",
+    /// Record TTL (not for OPT).
+    DnsRespTtl = "dns.resp.ttl",
+    /// A record address.
+    DnsA = "dns.a",
+    /// AAAA record address.
+    DnsAaaa = "dns.aaaa",
+    /// NS record name server.
+    DnsNs = "dns.ns",
+    /// CNAME record target.
+    DnsCname = "dns.cname",
 }
 
 impl fmt::Display for Field {
@@ -179,6 +299,9 @@ pub enum Value {
     Seconds(i128),
     /// Text, printed as is.
     Text(String),
+    /// Raw bytes, printed as lowercase hex without separators (`0402`), as
+    /// `tshark -T fields` prints a byte field.
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -206,6 +329,7 @@ impl fmt::Display for Value {
                 write!(f, "{sign}{}.{:09}", magnitude / 1_000_000_000, magnitude % 1_000_000_000)
             }
             Self::Text(text) => f.write_str(text),
+            Self::Bytes(bytes) => bytes.iter().try_for_each(|byte| write!(f, "{byte:02x}")),
         }
     }
 }

@@ -25,7 +25,9 @@ use super::decode::{Dissection, Layer, Origin};
 /// Layers are listed outermost first. `origin` is `frame`, `quoted` (inside an ICMP
 /// error) or `reassembled` (decoded from fragments; `offset` is then within the
 /// reassembled payload). Field values are strings formatted exactly as
-/// `tshark -T fields` prints them, under their display-filter names. `error` is `null`
+/// `tshark -T fields` prints them, under their display-filter names; a field that occurs
+/// several times in a layer (DNS records, TLS records, cipher suites) is an array of
+/// them in wire order. `error` is `null`
 /// or `{"protocol", "offset", "origin", "message"}` for the layer that failed to decode;
 /// `notes` lists oddities that did not stop decoding (bad checksums, refused fragments).
 pub fn to_json(dissection: &Dissection) -> Json {
@@ -54,11 +56,17 @@ fn origin_name(origin: Origin) -> &'static str {
 }
 
 fn layer(layer: &Layer) -> Json {
-    let fields: Map<String, Json> = layer
-        .fields
-        .iter()
-        .map(|(field, value)| (field.name().to_owned(), Json::String(value.to_string())))
-        .collect();
+    let mut fields: Map<String, Json> = Map::new();
+    for (field, value) in &layer.fields {
+        let text = Json::String(value.to_string());
+        match fields.get_mut(field.name()) {
+            None => {
+                fields.insert(field.name().to_owned(), text);
+            }
+            Some(Json::Array(values)) => values.push(text),
+            Some(first) => *first = Json::Array(vec![first.take(), text]),
+        }
+    }
     json!({
         "protocol": layer.protocol.filter_name(),
         "offset": layer.offset,

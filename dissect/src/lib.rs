@@ -1,5 +1,6 @@
 //! Decode a pcap or pcapng capture with packetflow's own parsers (`ethernet`, `arp`,
-//! `ipv4`, `icmp`, `udp`), one packet at a time: the library behind `packetflow dissect`.
+//! `ipv4`, `icmp`, `udp`, `tcp`, `dhcp`, `dns`, and a small TLS record reader), one
+//! packet at a time: the library behind `packetflow dissect`.
 //!
 //! Three outputs: a line per packet ([`text_line`]), a JSON object per packet
 //! ([`to_json`]), and `tshark -T fields` rows ([`Dissection::fields_row`]) whose values

@@ -2,7 +2,10 @@
 
 use super::decode::{Dissection, Layer, Origin, Protocol};
 use super::fields::{Field, Value};
-use crate::proto::{arp::arp_info, icmp::icmp_info, ipv4::ipv4_info, udp::udp_info};
+use crate::proto::{
+    arp::arp_info, dhcp::dhcp_info, dns::dns_info, icmp::icmp_info, ipv4::ipv4_info, tcp::tcp_info,
+    tls::tls_info, udp::udp_info,
+};
 
 /// One line: number, seconds since the first packet, interface (pcapng), source →
 /// destination, protocol, length on the wire, and a description; a layer that failed
@@ -108,5 +111,9 @@ fn describe(dissection: &Dissection) -> (String, String) {
             (String::from("ICMP"), icmp_info(top, ttl, quoted))
         }
         Protocol::Udp => (String::from("UDP"), udp_info(top)),
+        Protocol::Tcp => (String::from("TCP"), tcp_info(top)),
+        Protocol::Tls => (String::from("TLS"), tls_info(top)),
+        Protocol::Dhcp => (String::from("DHCP"), dhcp_info(top)),
+        Protocol::Dns => (String::from("DNS"), dns_info(top)),
     }
 }

@@ -137,6 +137,7 @@ impl Decoder<'_> {
         match ip.protocol {
             IpProtocol::ICMP => self.icmp(bytes, offset, origin, extent),
             IpProtocol::UDP => self.udp(ip, bytes, offset, origin, extent),
+            IpProtocol::TCP => self.tcp(ip, bytes, offset, origin, extent),
             other => {
                 if origin != Origin::Quoted {
                     self.out.undecoded = Some(other);

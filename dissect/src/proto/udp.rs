@@ -8,6 +8,13 @@ use crate::text::{number, value};
 use crate::decode::*;
 use crate::fields::{Field, Value};
 
+/// DNS's well-known port.
+const DNS_PORT: u16 = 53;
+/// DHCP (BOOTP) server port.
+const DHCP_SERVER_PORT: u16 = 67;
+/// DHCP (BOOTP) client port.
+const DHCP_CLIENT_PORT: u16 = 68;
+
 impl Decoder<'_> {
     pub(crate) fn udp(&mut self, ip: &Ipv4Repr, bytes: &[u8], offset: usize, origin: Origin, extent: Extent) {
         let Some(header) = bytes.get(..udp::HEADER_LEN) else {
@@ -43,7 +50,22 @@ impl Decoder<'_> {
                 });
             }
             Ok(_) => {}
-            Err(error) => self.fail(Protocol::Udp, offset, origin, error),
+            Err(error) => return self.fail(Protocol::Udp, offset, origin, error),
+        }
+        if let Ok(packet) = UdpPacket::new_checked(bytes) {
+            self.udp_payload(&packet, offset + udp::HEADER_LEN, origin);
+        }
+    }
+
+    /// Decodes the payload by port, the lower port first as tshark tries them.
+    fn udp_payload(&mut self, packet: &UdpPacket<&[u8]>, offset: usize, origin: Origin) {
+        let (src, dst) = (packet.src_port(), packet.dst_port());
+        for port in [src.min(dst), src.max(dst)] {
+            match port {
+                DNS_PORT => return self.dns(packet.payload(), offset, origin),
+                DHCP_SERVER_PORT | DHCP_CLIENT_PORT => return self.dhcp(packet.payload(), offset, origin),
+                _ => {}
+            }
         }
     }
 }
