@@ -22,7 +22,8 @@ fn dhcp_messages(sim: &Simulation) -> Vec<Seen> {
             if bytes.get(12..14) != Some(&[0x08, 0x00][..]) || bytes.get(23) != Some(&17) {
                 return None;
             }
-            let ports = (u16::from_be_bytes([bytes[34], bytes[35]]), u16::from_be_bytes([bytes[36], bytes[37]]));
+            let ports =
+                (u16::from_be_bytes([bytes[34], bytes[35]]), u16::from_be_bytes([bytes[36], bytes[37]]));
             if !matches!(ports, (68, 67) | (67, 68)) {
                 return None;
             }
@@ -45,9 +46,12 @@ fn run_https(link: LinkConfig, seed: u64) -> Simulation {
 #[test]
 fn cl1_gets_its_address_by_dora_from_rt1() {
     let sim = run_https(LinkConfig::default(), 1);
-    let on_cl1_link: Vec<_> = dhcp_messages(&sim).into_iter().filter(|(link, ..)| link == "cl1-sw1").collect();
-    let kinds: Vec<(String, MessageType)> =
-        on_cl1_link.iter().map(|(_, from, _, _, repr)| (from.clone(), repr.message_type().unwrap())).collect();
+    let on_cl1_link: Vec<_> =
+        dhcp_messages(&sim).into_iter().filter(|(link, ..)| link == "cl1-sw1").collect();
+    let kinds: Vec<(String, MessageType)> = on_cl1_link
+        .iter()
+        .map(|(_, from, _, _, repr)| (from.clone(), repr.message_type().unwrap()))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -58,7 +62,11 @@ fn cl1_gets_its_address_by_dora_from_rt1() {
         ]
     );
     let (_, _, src, dst, discover) = &on_cl1_link[0];
-    assert_eq!((*src, *dst), (Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST), "DISCOVER from 0.0.0.0 to broadcast");
+    assert_eq!(
+        (*src, *dst),
+        (Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST),
+        "DISCOVER from 0.0.0.0 to broadcast"
+    );
     assert_eq!(discover.client_mac(), scenario::mac_for(1, 0));
     let (_, _, _, _, offer) = &on_cl1_link[1];
     assert_eq!(offer.yiaddr, addr::CL1, "rt1 offers the first address of its pool");
@@ -113,7 +121,9 @@ fn with_loss_on_every_link_the_client_retransmits_and_still_binds() {
                 _ => None,
             })
             .collect();
-        let bound = client_events.iter().any(|e| matches!(e, dhcp::client::ClientEvent::Bound(c) if c.address == addr::CL1));
+        let bound = client_events
+            .iter()
+            .any(|e| matches!(e, dhcp::client::ClientEvent::Bound(c) if c.address == addr::CL1));
         assert!(bound, "seed {seed}: {client_events:?}");
         retransmitted |= client_events.iter().any(|e| {
             matches!(

@@ -750,7 +750,12 @@ impl ClientEvent {
                 let router = c.router.map_or_else(|| "none".to_owned(), |r| r.to_string());
                 let dns: Vec<String> = c.dns_servers.iter().map(ToString::to_string).collect();
                 let dns = if dns.is_empty() { "none".to_owned() } else { dns.join(" ") };
-                format!("bound {}/{} (router {router}, DNS {dns}, lease {} s)", c.address, c.prefix_len, c.lease.as_secs())
+                format!(
+                    "bound {}/{} (router {router}, DNS {dns}, lease {} s)",
+                    c.address,
+                    c.prefix_len,
+                    c.lease.as_secs()
+                )
             }
             Self::Renewed(c) => format!("lease of {} renewed for {} s", c.address, c.lease.as_secs()),
             Self::Renewing { address } => format!("T1: renewing {address}"),

@@ -71,10 +71,10 @@ impl DhcpClient {
                         continue;
                     }
                 }
-                ClientEvent::Lost { .. } | ClientEvent::Released { .. } | ClientEvent::Declined { .. } => {
-                    if self.configured.take().is_some() {
-                        let _ = cx.stack.remove_address(self.iface);
-                    }
+                ClientEvent::Lost { .. } | ClientEvent::Released { .. } | ClientEvent::Declined { .. }
+                    if self.configured.take().is_some() =>
+                {
+                    let _ = cx.stack.remove_address(self.iface);
                 }
                 _ => {}
             }

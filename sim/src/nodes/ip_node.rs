@@ -129,7 +129,8 @@ impl IpNode {
                 return;
             }
             for event in events {
-                let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+                let mut cx =
+                    AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
                 for app in &mut self.apps {
                     app.handle_stack_event(&mut cx, &event);
                 }
@@ -154,7 +155,8 @@ impl Node for IpNode {
         // the starting point of the story, not part of it.
         while self.stack.poll_event().is_some() {}
         self.seed = seed;
-        let mut cx = AppContext { now: Duration::ZERO, stack: &mut self.stack, events: &mut self.events, seed };
+        let mut cx =
+            AppContext { now: Duration::ZERO, stack: &mut self.stack, events: &mut self.events, seed };
         for app in &mut self.apps {
             app.start(&mut cx);
         }
@@ -183,7 +185,8 @@ impl Node for IpNode {
         if let Command::Resolve(ip) = *command {
             self.stack.resolve(now, ip);
         } else {
-            let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+            let mut cx =
+                AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
             for app in &mut self.apps {
                 if app.handle_command(&mut cx, command) {
                     break;

@@ -268,8 +268,13 @@ pub fn build(flow: Flow, seed: u64, link: LinkConfig) -> Simulation {
             let lan = build_topology(&mut sim, link, Addressing::Dhcp);
             schedule_https_flow(&mut sim, &lan);
             sim.schedule(ALL_CL2_DHCP_AT, lan.cl2, Command::Dhcp);
-            let ping =
-                Command::Ping { dst: addr::CL2, count: 2, interval: Duration::from_secs(1), size: 56, ttl: 64 };
+            let ping = Command::Ping {
+                dst: addr::CL2,
+                count: 2,
+                interval: Duration::from_secs(1),
+                size: 56,
+                ttl: 64,
+            };
             sim.schedule(ALL_PING_AT, lan.cl1, ping);
         }
     }

@@ -215,7 +215,9 @@ impl PhaseOutcome {
             Self::Resolve { ip, failed: true, .. } => format!("{ip} did not answer: resolution failed"),
             Self::Resolve { ip, .. } => format!("{ip} not resolved when the run ended"),
             Self::Dhcp { configured: Some(configured), .. } => configured,
-            Self::Dhcp { configured: None, .. } => "no address was configured by the end of the run".to_owned(),
+            Self::Dhcp { configured: None, .. } => {
+                "no address was configured by the end of the run".to_owned()
+            }
         };
         Line::Outcome { text }
     }
