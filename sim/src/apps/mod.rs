@@ -6,6 +6,7 @@
 //! after every input, and wakes each at its own deadline.
 
 mod dhcp;
+mod dns;
 mod ping;
 mod udp_send;
 
@@ -17,6 +18,7 @@ use std::net::Ipv4Addr;
 use stack::{IcmpErrorKind, Stack};
 
 pub use dhcp::{DhcpClient, DhcpServer};
+pub use dns::{DnsApp, DnsEvent};
 pub use ping::Ping;
 pub use udp_send::UdpSend;
 
@@ -151,6 +153,15 @@ pub enum AppEvent {
     },
     /// A socket an application needs could not be opened.
     SocketFailed(stack::BindError),
+    /// From a DNS application.
+    Dns(DnsEvent),
+    /// A name to look up is not a valid domain name.
+    BadName {
+        /// The name as given.
+        name: String,
+        /// Why it is not one.
+        error: String,
+    },
 }
 
 impl fmt::Display for AppEvent {
@@ -181,6 +192,8 @@ impl fmt::Display for AppEvent {
                 Ok(())
             }
             Self::SocketFailed(error) => write!(f, "cannot open a socket: {error}"),
+            Self::Dns(event) => write!(f, "DNS: {event}"),
+            Self::BadName { name, error } => write!(f, "cannot look up {name:?}: {error}"),
         }
     }
 }

@@ -56,6 +56,11 @@ pub enum Command {
     },
     /// Start the DHCP client on the node's first interface (as `dhclient eth0`).
     Dhcp,
+    /// Look up a name's IPv4 address with the node's stub resolver (as `host -t A`).
+    Lookup {
+        /// The name, e.g. `www.example.com`.
+        name: String,
+    },
     /// Send one UDP datagram (as `nc -u`).
     SendUdp {
         /// Destination address.
@@ -195,6 +200,7 @@ impl fmt::Display for NodeEvent {
             Self::App(event) => write!(f, "{event}"),
             Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),
             Self::Command(Command::Dhcp) => write!(f, "dhclient: asked for an address"),
+            Self::Command(Command::Lookup { name }) => write!(f, "host -t A {name}"),
             Self::Command(Command::Ping { dst, count, .. }) => write!(f, "ping -c {count} {dst}"),
             Self::Command(Command::SendUdp { dst, dst_port, payload, .. }) => {
                 write!(f, "send {} bytes of UDP to {dst}:{dst_port}", payload.len())

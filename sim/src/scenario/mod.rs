@@ -8,11 +8,12 @@ use std::net::Ipv4Addr;
 use ethernet::MacAddress;
 use ipnet::Ipv4Net;
 
+use crate::apps::DnsApp;
 use crate::engine::Simulation;
 use crate::engine::{Endpoint, LinkConfig};
 use crate::nodes::Switch;
 use crate::nodes::{Command, IfaceId, NodeId};
-use crate::nodes::{Host, Router};
+use crate::nodes::{Host, IpNode, Router};
 
 /// A flow the CLI can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -120,7 +121,20 @@ fn join(sim: &mut Simulation, a: (NodeId, usize), b: (NodeId, usize), link: Link
 }
 
 fn host(sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr, gateway: Ipv4Addr) -> NodeId {
-    sim.add_node(Box::new(Host::new(name, "eth0", mac_for(number, 0), Some((ip, 24))).with_gateway(gateway)))
+    sim.add_node(Box::new(static_host(name, number, ip, gateway)))
+}
+
+fn static_host(name: &str, number: u8, ip: Ipv4Addr, gateway: Ipv4Addr) -> IpNode {
+    Host::new(name, "eth0", mac_for(number, 0), Some((ip, 24))).with_gateway(gateway)
+}
+
+/// The zones each authoritative server of the topology serves (`.`, `com.`,
+/// `example.com.` with `www.example.com A 10.1.3.12`).
+fn zones_at(address: Ipv4Addr) -> Vec<::dns::Zone> {
+    // The sample zones are built from constants; a failure is a bug in the dns crate's
+    // sample, caught by its tests.
+    let zones = ::dns::sample::textbook_zones().unwrap_or_default();
+    zones.into_iter().filter(|(at, _)| *at == address).map(|(_, zone)| zone).collect()
 }
 
 /// How the home PCs get their addresses.
@@ -152,9 +166,13 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
 /// servers plain hosts.
 pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addressing) -> Lan {
     use addr::*;
-    let pc = |sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr| match addressing {
-        Addressing::Static => host(sim, name, number, ip, RT1_LAN),
-        Addressing::Dhcp => sim.add_node(Box::new(Host::dhcp(name, "eth0", mac_for(number, 0)))),
+    // Each PC asks rt1 for names (the DNS server its DHCP lease names).
+    let pc = |sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr| {
+        let node = match addressing {
+            Addressing::Static => static_host(name, number, ip, RT1_LAN),
+            Addressing::Dhcp => Host::dhcp(name, "eth0", mac_for(number, 0)),
+        };
+        sim.add_node(Box::new(node.with_app(DnsApp::stub(RT1_LAN))))
     };
     let cl1 = pc(sim, "cl1", 1, CL1);
     let cl2 = pc(sim, "cl2", 2, CL2);
@@ -164,7 +182,8 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
             &[("lan", mac_for(3, 0), net(RT1_LAN, 24)), ("wan", mac_for(3, 1), net(RT1_WAN, 24))],
         )
         .with_route(Ipv4Net::default(), RT2_TO_RT1, 1)
-        .with_dhcp_server(0, home_dhcp_config()),
+        .with_dhcp_server(0, home_dhcp_config())
+        .with_app(DnsApp::forwarder(RT1_LAN, RT1_WAN, NS1)),
     ));
     let sw1 = sim.add_node(Box::new(Switch::new("sw1", 3)));
     for (port, node) in [cl1, cl2, rt1].into_iter().enumerate() {
@@ -185,14 +204,18 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
         .with_route(net(LB1_VIP, 16).trunc(), FW1_OUT, 2),
     ));
     join(sim, (rt1, 1), (rt2, 0), link);
-    let ns1 = host(sim, "ns1", 5, NS1, RT2_TO_NS1);
+    let ns1 = sim.add_node(Box::new(
+        static_host("ns1", 5, NS1, RT2_TO_NS1).with_app(DnsApp::resolver(NS1, vec![ROOT])),
+    ));
     join(sim, (ns1, 0), (rt2, 1), link);
     let sw3 = sim.add_node(Box::new(Switch::new("sw3", 4)));
     join(sim, (rt2, 3), (sw3, 0), link);
     for (port, (name, number, ip)) in
         [("root", 6, ROOT), ("com", 7, COM), ("exns", 8, EXNS)].into_iter().enumerate()
     {
-        let server = host(sim, name, number, ip, RT2_TO_DNS);
+        let node =
+            static_host(name, number, ip, RT2_TO_DNS).with_app(DnsApp::authoritative(ip, zones_at(ip)));
+        let server = sim.add_node(Box::new(node));
         join(sim, (server, 0), (sw3, port + 1), link);
     }
     let fw1 = sim.add_node(Box::new(
@@ -238,9 +261,18 @@ pub fn schedule_arp_flow(sim: &mut Simulation, lan: &Lan) {
     sim.schedule(Duration::from_secs(1), lan.cl2, Command::Resolve(addr::CL1));
 }
 
-/// The HTTPS flow's first phase: cl1 boots and asks for an address at t = 0.
+/// The name cl1 visits.
+pub const WWW: &str = "www.example.com";
+
+/// When cl1 looks up www.example.com: once its DHCP lease is bound (the client probes its
+/// address for a few seconds first, RFC 5227).
+pub const LOOKUP_AT: Duration = Duration::from_secs(10);
+
+/// The HTTPS flow so far: cl1 boots and asks for an address at t = 0 (phase 1), then
+/// looks up www.example.com (phase 2).
 pub fn schedule_https_flow(sim: &mut Simulation, lan: &Lan) {
     sim.schedule(Duration::ZERO, lan.cl1, Command::Dhcp);
+    sim.schedule(LOOKUP_AT, lan.cl1, Command::Lookup { name: WWW.to_owned() });
 }
 
 /// When `all` starts cl2's DHCP client, and then the ping: each after the previous

@@ -153,6 +153,8 @@ pub fn event_kind(event: &NodeEvent) -> &'static str {
             AppEvent::DhcpServer(_) => "app.dhcp_server",
             AppEvent::DhcpConfigured { .. } => "app.dhcp_configured",
             AppEvent::SocketFailed(_) => "app.socket_failed",
+            AppEvent::Dns(_) => "app.dns",
+            AppEvent::BadName { .. } => "app.bad_name",
         },
         NodeEvent::Command(_) => "command",
     }

@@ -15,7 +15,7 @@ use crate::views::describe::summarize;
 use dissect::{Dissection, Field, Origin, Protocol, dissect_frame};
 use stack::StackEvent;
 
-use crate::apps::AppEvent;
+use crate::apps::{AppEvent, DnsEvent};
 use crate::engine::{EventRecord, FrameRecord, TraceRecord};
 use crate::nodes::{Command, FloodReason, NodeEvent, NodeId, NodeKind, SwitchDecision};
 
@@ -139,6 +139,8 @@ fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
 enum PhaseOutcome {
     /// A ping session: requests sent, replies and errors back.
     Ping { node: NodeId, dst: Ipv4Addr, sent: usize, replies: usize, errors: usize },
+    /// A name lookup: its result, once there is one.
+    Lookup { node: NodeId, name: String, result: Option<String> },
     /// A DHCP client's boot: the configuration it applied, if any.
     Dhcp { node: NodeId, configured: Option<String> },
     /// An ARP resolution: the MAC found, from the cache or the network, or none.
@@ -156,6 +158,9 @@ impl PhaseOutcome {
                 Some(Self::Resolve { node, ip, found: None, failed: false })
             }
             NodeEvent::Command(Command::Dhcp) => Some(Self::Dhcp { node, configured: None }),
+            NodeEvent::Command(Command::Lookup { ref name }) => {
+                Some(Self::Lookup { node, name: name.clone(), result: None })
+            }
             _ => None,
         }
     }
@@ -177,6 +182,10 @@ impl PhaseOutcome {
             {
                 *errors += 1;
             }
+            (
+                Self::Lookup { node, result, .. },
+                NodeEvent::App(AppEvent::Dns(dns_event @ DnsEvent::Stub(::dns::StubEvent::Resolved { .. }))),
+            ) if *node == record.node => *result = Some(dns_event.to_string()),
             (Self::Dhcp { node, configured }, event @ NodeEvent::App(AppEvent::DhcpConfigured { .. }))
                 if *node == record.node =>
             {
@@ -215,6 +224,8 @@ impl PhaseOutcome {
             Self::Resolve { ip, failed: true, .. } => format!("{ip} did not answer: resolution failed"),
             Self::Resolve { ip, .. } => format!("{ip} not resolved when the run ended"),
             Self::Dhcp { configured: Some(configured), .. } => configured,
+            Self::Lookup { result: Some(result), .. } => result,
+            Self::Lookup { name, result: None, .. } => format!("no answer for {name} by the end of the run"),
             Self::Dhcp { configured: None, .. } => {
                 "no address was configured by the end of the run".to_owned()
             }
@@ -226,6 +237,7 @@ impl PhaseOutcome {
 fn phase_title(event: &NodeEvent, node: &str) -> Option<String> {
     match event {
         NodeEvent::Command(Command::Dhcp) => Some(format!("NIC configuration (DHCP for {node})")),
+        NodeEvent::Command(Command::Lookup { name }) => Some(format!("Name resolution (DNS: {name})")),
         NodeEvent::Command(Command::Ping { dst, .. }) => Some(format!("LAN ping (ICMP echo to {dst})")),
         NodeEvent::Command(Command::Resolve(ip)) => Some(format!("Address resolution (ARP for {ip})")),
         _ => None,
@@ -401,6 +413,8 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
             format!("{node} ignores it: nothing listens on UDP port {port} here")
         }
         NodeEvent::App(AppEvent::DhcpClient(event)) => explain_dhcp_client(node, event),
+        NodeEvent::Command(Command::Lookup { name }) => format!("{node} needs the address of {name}"),
+        NodeEvent::App(AppEvent::Dns(event)) => explain_dns(node, event)?,
         NodeEvent::App(AppEvent::DhcpServer(event)) => explain_dhcp_server(node, event),
         NodeEvent::App(AppEvent::DhcpConfigured { address, router, dns_servers }) => {
             let router = router.map_or_else(|| "no default gateway".to_owned(), |r| format!("default gateway {r}"));
@@ -451,6 +465,41 @@ fn explain_dhcp_client(node: &str, event: &::dhcp::client::ClientEvent) -> Strin
         }
         other => format!("{node} DHCP: {}", other.describe()),
     }
+}
+
+fn explain_dns(node: &str, event: &DnsEvent) -> Option<String> {
+    use ::dns::{ForwarderEvent, ResolverEvent, ServerOutcome, StubEvent};
+    Some(match event {
+        DnsEvent::Stub(StubEvent::QuerySent { question, attempt: 1, .. }) => format!(
+            "{node} asks its DNS server for {} {} with recursion desired: a stub resolver wants the final answer (RFC 1034 §5.3.1)",
+            question.name, question.qtype
+        ),
+        DnsEvent::Forwarder(ForwarderEvent::Forwarded { question, .. }) => format!(
+            "{node} forwards the query for {} to the ISP's cache server under its own id and source port (RFC 5452 §9)",
+            question.name
+        ),
+        DnsEvent::Resolver(ResolverEvent::QueryReceived { .. }) => {
+            format!(
+                "{node}, the ISP's cache server, has no answer cached: it starts iterating from the root (RFC 1034 §5.3.3)"
+            )
+        }
+        DnsEvent::Resolver(ResolverEvent::CacheHit { .. }) => {
+            format!("{node} answers from its cache: no query leaves it (RFC 1034 §5.3.3 step 1)")
+        }
+        DnsEvent::Server(::dns::ServerEvent::Answered {
+            outcome: ServerOutcome::Referral { zone }, ..
+        }) => format!(
+            "{node} is not authoritative for the name: it refers the resolver to the servers of {zone}, with their addresses as glue (RFC 1034 §4.3.2)"
+        ),
+        DnsEvent::Server(::dns::ServerEvent::Answered { outcome: ServerOutcome::Answer { .. }, .. }) => {
+            format!("{node} is authoritative for the name and answers it (AA set; RFC 1034 §4.3.2)")
+        }
+        DnsEvent::Stub(StubEvent::Resolved { .. }) => format!("{node} has its answer: {event}"),
+        DnsEvent::Resolver(event) => format!("{node}: {event}"),
+        // Port bookkeeping and the rest are not part of the story.
+        DnsEvent::Stub(StubEvent::QuerySent { .. }) => format!("{node} DNS: {event}"),
+        _ => return None,
+    })
 }
 
 fn explain_dhcp_server(node: &str, event: &::dhcp::server::ServerEvent) -> String {
