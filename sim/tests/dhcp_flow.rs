@@ -2,7 +2,6 @@
 //! DNS 192.168.1.254 from rt1's DHCP server (RFC 2131).
 
 use std::net::Ipv4Addr;
-use std::process::Command as Process;
 use std::time::Duration;
 
 use dhcp::{DhcpRepr, MessageType};
@@ -151,11 +150,7 @@ fn the_https_pcapng_shows_dora_in_tshark() {
     let path = std::env::temp_dir().join(format!("packetflow-{}-https.pcapng", std::process::id()));
     let sim = run_https(LinkConfig::default(), 1);
     std::fs::write(&path, sim::pcapng::write_pcapng(&sim, Vec::new()).unwrap()).unwrap();
-    let tshark = |args: &[&str]| {
-        let output = Process::new("tshark").arg("-r").arg(&path).args(args).output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let tshark = |args: &[&str]| testdata::tshark_read(&path, args);
     let rows = tshark(&[
         "-o",
         "udp.check_checksum:TRUE",
@@ -184,14 +179,9 @@ fn the_https_pcapng_shows_dora_in_tshark() {
             "5\t192.168.1.1\t192.168.1.254\t192.168.1.254",
         ]
     );
-    let bad = tshark(&[
-        "-o",
-        "udp.check_checksum:TRUE",
-        "-o",
-        "ip.check_checksum:TRUE",
-        "-Y",
-        "_ws.malformed || ip.checksum.status == \"Bad\" || udp.checksum.status == \"Bad\"",
-    ]);
+    let mut damaged = testdata::CHECKSUM_VALIDATION.to_vec();
+    damaged.extend(["-Y", testdata::DAMAGED_FRAMES]);
+    let bad = tshark(&damaged);
     assert_eq!(bad.trim(), "", "malformed frames or bad checksums");
     std::fs::remove_file(&path).ok();
 }

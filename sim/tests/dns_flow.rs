@@ -3,7 +3,6 @@
 //! answered from ns1's cache.
 
 use std::net::Ipv4Addr;
-use std::process::Command as Process;
 use std::time::Duration;
 
 use dns::{Message, RData};
@@ -147,11 +146,7 @@ fn the_https_pcapng_shows_the_chain_in_tshark() {
     let sim = https_run(None);
     let path = std::env::temp_dir().join(format!("packetflow-{}-dns.pcapng", std::process::id()));
     std::fs::write(&path, sim::pcapng::write_pcapng(&sim, Vec::new()).unwrap()).unwrap();
-    let tshark = |args: &[&str]| {
-        let output = Process::new("tshark").arg("-r").arg(&path).args(args).output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let tshark = |args: &[&str]| testdata::tshark_read(&path, args);
     let answers = tshark(&[
         "-Y",
         "dns.flags.response == 1 && frame.interface_name == \"cl1-sw1\"",
@@ -165,14 +160,9 @@ fn the_https_pcapng_shows_the_chain_in_tshark() {
     for server in ["192.168.1.254", "10.1.2.53", "10.1.4.1", "10.1.4.2", "10.1.4.3"] {
         assert!(queries.lines().any(|line| line == server), "no query to {server}: {queries}");
     }
-    let bad = tshark(&[
-        "-o",
-        "udp.check_checksum:TRUE",
-        "-o",
-        "ip.check_checksum:TRUE",
-        "-Y",
-        "_ws.malformed || ip.checksum.status == \"Bad\" || udp.checksum.status == \"Bad\"",
-    ]);
+    let mut damaged = testdata::CHECKSUM_VALIDATION.to_vec();
+    damaged.extend(["-Y", testdata::DAMAGED_FRAMES]);
+    let bad = tshark(&damaged);
     assert_eq!(bad.trim(), "", "malformed frames or bad checksums");
     std::fs::remove_file(&path).ok();
 }

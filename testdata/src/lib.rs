@@ -80,3 +80,26 @@ pub fn tool_available(name: &str, version_arg: &str) -> bool {
     }
     found
 }
+
+/// Runs `tshark -r capture` with `args` and returns what it printed.
+///
+/// # Panics
+/// If tshark cannot be run or fails: call [`tool_available`] first.
+pub fn tshark_read(capture: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(capture)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running tshark: {e}"));
+    assert!(output.status.success(), "tshark {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The display filter that finds malformed frames and bad IPv4, UDP, TCP and ICMP
+/// checksums, for `tshark -Y` with checksum validation on ([`CHECKSUM_VALIDATION`]).
+pub const DAMAGED_FRAMES: &str = "_ws.malformed || ip.checksum.status == \"Bad\" || udp.checksum.status == \"Bad\" || tcp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\"";
+
+/// tshark options that turn checksum validation on (it is off by default).
+pub const CHECKSUM_VALIDATION: [&str; 6] =
+    ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"];
