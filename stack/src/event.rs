@@ -156,7 +156,10 @@ pub enum DropReason {
         /// The IP protocol number.
         protocol: ipv4::IpProtocol,
     },
-    /// A TCP segment for a port no TCP endpoint has registered.
+    /// The TCP segment is malformed or its checksum is wrong.
+    BadTcp(tcp::ParseError),
+    /// A TCP segment for a port nobody listens on (answered with a RST, RFC 9293
+    /// §3.10.7.1, unless it was one).
     TcpPortClosed {
         /// The destination port.
         port: u16,
@@ -196,7 +199,7 @@ impl DropReason {
             Self::BadArp(_) | Self::ArpQueueFull { .. } | Self::NeighborUnreachable { .. } => Layer::Arp,
             Self::BadIcmp(_) => Layer::Icmp,
             Self::BadUdp(_) | Self::PortUnreachable { .. } | Self::SocketQueueFull { .. } => Layer::Udp,
-            Self::TcpPortClosed { .. } => Layer::Tcp,
+            Self::TcpPortClosed { .. } | Self::BadTcp(_) => Layer::Tcp,
             Self::Hook { .. } | Self::Rejected { .. } | Self::HookMangled { .. } => Layer::Hook,
             Self::BadIpv4(_)
             | Self::NotForThisHost { .. }
@@ -243,6 +246,7 @@ impl fmt::Display for DropReason {
                 write!(f, "no transport for IP protocol {}", protocol.0)
             }
             Self::TcpPortClosed { port } => write!(f, "no TCP endpoint on port {port}"),
+            Self::BadTcp(error) => write!(f, "bad TCP segment: {error}"),
             Self::Hook { point, hook, reason } => write!(f, "{hook} at {point} dropped it: {reason}"),
             Self::Rejected { point, hook } => write!(f, "{hook} at {point} rejected it"),
             Self::HookMangled { point, hook, error } => {

@@ -65,6 +65,7 @@ impl Stack {
             self.drain_neighbors(now, index);
         }
         self.hooks.handle_timeout(now);
+        self.tcp_handle_timeout(now);
     }
 
     pub(crate) fn drain_neighbors(&mut self, now: Duration, iface: usize) {
@@ -175,7 +176,11 @@ impl Stack {
             IpProtocol::TCP => {
                 let port = payload.get(2..4).map_or(0, |p| u16::from_be_bytes([p[0], p[1]]));
                 if !self.sockets.tcp_ports.contains(&port) {
-                    return self.drop_with(DropReason::TcpPortClosed { port });
+                    // The stack's own TCP: a connection, a listener, or a RST.
+                    if let Err(reason) = self.deliver_tcp(now, header.src_addr, header.dst_addr, payload) {
+                        self.drop_with(reason);
+                    }
+                    return;
                 }
                 let input =
                     TcpInput::Segment { time: now, iface, header: *header, segment: payload.to_vec() };
@@ -298,6 +303,11 @@ impl Stack {
             }
             IpProtocol::TCP => {
                 let Some((src_port, dst_port)) = quoted.ports() else { return };
+                let local = SocketAddrV4::new(src, src_port);
+                let remote = SocketAddrV4::new(quoted.header.dst_addr, dst_port);
+                if self.tcp_icmp_error(now, local, remote, kind) {
+                    return;
+                }
                 if self.sockets.tcp_ports.contains(&src_port) {
                     let remote = SocketAddrV4::new(quoted.header.dst_addr, dst_port);
                     let _ = self.sockets.push_tcp(TcpInput::Error { error, local_port: src_port, remote });

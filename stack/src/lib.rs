@@ -50,6 +50,7 @@ mod interface;
 mod output;
 mod socket;
 mod stack;
+mod tcp_sockets;
 
 pub use config::{DEFAULT_TTL, StackConfig};
 pub use event::{DropReason, IcmpErrorKind, Layer, SendError, StackEvent};
@@ -60,6 +61,7 @@ pub use socket::{
     UdpMessage,
 };
 pub use stack::{RouteConfigError, SendSpec, Stack};
+pub use tcp_sockets::TcpHandle;
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

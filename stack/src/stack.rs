@@ -20,7 +20,7 @@ use crate::interface::{IfaceId, Interface, InterfaceInfo, Pending};
 use crate::socket::{BindError, EchoHandle, EchoMessage, SocketTable, TcpInput, UdpHandle, UdpMessage};
 
 /// The stack's random source: the caller's RNG, boxed so the stack is not generic.
-pub(crate) struct StackRng(Box<dyn Rng>);
+pub(crate) struct StackRng(pub(crate) Box<dyn Rng>);
 
 impl fmt::Debug for StackRng {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -47,6 +47,7 @@ pub struct Stack {
     pub(crate) outbox: BoundedQueue<(IfaceId, Vec<u8>)>,
     pub(crate) events: BoundedQueue<StackEvent>,
     pub(crate) rng: StackRng,
+    pub(crate) tcp: crate::tcp_sockets::TcpTable,
 }
 
 impl Stack {
@@ -54,7 +55,9 @@ impl Stack {
     /// start, ephemeral ports, echo identifiers) from `rng`.
     pub fn new(config: StackConfig, mut rng: impl Rng + 'static) -> Self {
         let next_ident = (rng.next_u32() & 0xffff) as u16;
+        let isn = tcp::IsnGenerator::new(&mut rng);
         Self {
+            tcp: crate::tcp_sockets::TcpTable::new(isn),
             reassembler: Reassembler::new(config.reassembly),
             sockets: SocketTable::new(config.sockets.clone()),
             outbox: BoundedQueue::new(config.max_outbox, Overflow::DropOldest),
@@ -72,6 +75,7 @@ impl Stack {
     /// caller that learns its seed after building the stack.
     pub fn reseed(&mut self, mut rng: impl Rng + 'static) {
         self.next_ident = (rng.next_u32() & 0xffff) as u16;
+        self.tcp = crate::tcp_sockets::TcpTable::new(tcp::IsnGenerator::new(&mut rng));
         self.rng = StackRng(Box::new(rng));
     }
 
@@ -408,7 +412,11 @@ impl Stack {
     /// timeouts, hooks' tables.
     pub fn poll_timeout(&self) -> Option<Duration> {
         let neighbors = self.interfaces.iter().filter_map(|iface| iface.neighbors.poll_timeout());
-        neighbors.chain(self.reassembler.poll_timeout()).chain(self.hooks.poll_timeout()).min()
+        neighbors
+            .chain(self.reassembler.poll_timeout())
+            .chain(self.hooks.poll_timeout())
+            .chain(self.tcp.poll_timeout())
+            .min()
     }
 
     pub(crate) fn push_event(&mut self, event: StackEvent) {

@@ -8,18 +8,20 @@
 mod dhcp;
 mod dns;
 mod ping;
+mod tcp_transfer;
 mod udp_send;
 
 use core::fmt;
 use core::time::Duration;
 use std::collections::VecDeque;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
 
 use stack::{IcmpErrorKind, Stack};
 
 pub use dhcp::{DhcpClient, DhcpServer};
 pub use dns::{DnsApp, DnsEvent};
 pub use ping::Ping;
+pub use tcp_transfer::{TcpSender, TcpSink};
 pub use udp_send::UdpSend;
 
 use crate::nodes::{Command, NodeEvent};
@@ -52,6 +54,9 @@ pub trait App: fmt::Debug {
     fn start(&mut self, _cx: &mut AppContext<'_>) {}
     /// A state change of the node's stack (an ARP conflict for a DHCP client's probe).
     fn handle_stack_event(&mut self, _cx: &mut AppContext<'_>, _event: &stack::StackEvent) {}
+    /// An event of one of the node's TCP connections (every application sees every one,
+    /// and keeps those of its own handles).
+    fn handle_tcp_event(&mut self, _cx: &mut AppContext<'_>, _handle: stack::TcpHandle, _event: tcp::Event) {}
     /// A scenario command; returns whether this application took it.
     fn handle_command(&mut self, cx: &mut AppContext<'_>, command: &Command) -> bool;
     /// Something may have arrived on the application's sockets: read them.
@@ -155,6 +160,30 @@ pub enum AppEvent {
     SocketFailed(stack::BindError),
     /// From a DNS application.
     Dns(DnsEvent),
+    /// A TCP transfer ended (completed, or reset or timed out part way).
+    TcpSent {
+        /// Where it went.
+        to: SocketAddrV4,
+        /// Bytes the connection accepted.
+        bytes: usize,
+        /// FNV-1a hash of those bytes.
+        hash: u64,
+        /// From connect to the end.
+        elapsed: Duration,
+        /// Whether every byte was sent and the connection closed in order.
+        completed: bool,
+    },
+    /// A TCP sink read a whole stream.
+    TcpReceived {
+        /// The sender, while the connection is known.
+        from: Option<SocketAddrV4>,
+        /// Bytes received.
+        bytes: usize,
+        /// FNV-1a hash of the stream.
+        hash: u64,
+        /// Whether every byte was the expected one at its offset.
+        in_order: bool,
+    },
     /// A name to look up is not a valid domain name.
     BadName {
         /// The name as given.
@@ -194,6 +223,20 @@ impl fmt::Display for AppEvent {
             Self::SocketFailed(error) => write!(f, "cannot open a socket: {error}"),
             Self::Dns(event) => write!(f, "DNS: {event}"),
             Self::BadName { name, error } => write!(f, "cannot look up {name:?}: {error}"),
+            Self::TcpSent { to, bytes, elapsed, completed, .. } => write!(
+                f,
+                "TCP transfer to {to}: {bytes} bytes in {:.3} s{}",
+                elapsed.as_secs_f64(),
+                if *completed { "" } else { " (not completed)" }
+            ),
+            Self::TcpReceived { from, bytes, in_order, .. } => {
+                let from = from.map_or_else(|| "a peer".to_owned(), |f| f.to_string());
+                write!(
+                    f,
+                    "received {bytes} bytes from {from}{}",
+                    if *in_order { "" } else { " (out of order!)" }
+                )
+            }
         }
     }
 }

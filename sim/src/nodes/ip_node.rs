@@ -12,7 +12,7 @@ use rand_core::SeedableRng;
 use stack::{IfaceId as StackIface, Stack, StackConfig};
 
 use super::{Command, IfaceId, InterfaceInfo, Node, NodeEvent, NodeKind};
-use crate::apps::{App, AppContext, DhcpClient, DhcpServer, Ping, UdpSend};
+use crate::apps::{App, AppContext, DhcpClient, DhcpServer, Ping, TcpSender, UdpSend};
 
 /// Builds hosts: one Ethernet interface, no forwarding (RFC 1122).
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +73,8 @@ impl IpNode {
     fn new(name: &str, kind: NodeKind, config: StackConfig) -> Self {
         // Reseeded from (run seed, node name) when the node joins a simulation.
         let stack = Stack::new(config, ChaCha8Rng::seed_from_u64(0));
-        let apps: Vec<Box<dyn App>> = vec![Box::new(Ping::default()), Box::new(UdpSend::default())];
+        let apps: Vec<Box<dyn App>> =
+            vec![Box::new(Ping::default()), Box::new(UdpSend::default()), Box::new(TcpSender::default())];
         Self { name: name.to_owned(), kind, stack, apps, events: VecDeque::new(), seed: 0 }
     }
 
@@ -125,8 +126,16 @@ impl IpNode {
     fn collect_stack_events(&mut self, now: Duration) {
         for _ in 0..8 {
             let events: Vec<_> = std::iter::from_fn(|| self.stack.poll_event()).collect();
-            if events.is_empty() {
+            let tcp_events: Vec<_> = std::iter::from_fn(|| self.stack.poll_tcp_event()).collect();
+            if events.is_empty() && tcp_events.is_empty() {
                 return;
+            }
+            for (handle, event) in tcp_events {
+                let mut cx =
+                    AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+                for app in &mut self.apps {
+                    app.handle_tcp_event(&mut cx, handle, event);
+                }
             }
             for event in events {
                 let mut cx =

@@ -56,6 +56,14 @@ pub enum Command {
     },
     /// Start the DHCP client on the node's first interface (as `dhclient eth0`).
     Dhcp,
+    /// Send `len` bytes to `to` over a new TCP connection, then close it (as
+    /// `head -c len /dev/zero | nc host port`).
+    TcpSend {
+        /// The receiver.
+        to: std::net::SocketAddrV4,
+        /// How many bytes.
+        len: usize,
+    },
     /// Look up a name's IPv4 address with the node's stub resolver (as `host -t A`).
     Lookup {
         /// The name, e.g. `www.example.com`.
@@ -201,6 +209,7 @@ impl fmt::Display for NodeEvent {
             Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),
             Self::Command(Command::Dhcp) => write!(f, "dhclient: asked for an address"),
             Self::Command(Command::Lookup { name }) => write!(f, "host -t A {name}"),
+            Self::Command(Command::TcpSend { to, len }) => write!(f, "send {len} bytes to {to} over TCP"),
             Self::Command(Command::Ping { dst, count, .. }) => write!(f, "ping -c {count} {dst}"),
             Self::Command(Command::SendUdp { dst, dst_port, payload, .. }) => {
                 write!(f, "send {} bytes of UDP to {dst}:{dst_port}", payload.len())

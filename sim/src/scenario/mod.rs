@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use ethernet::MacAddress;
 use ipnet::Ipv4Net;
 
-use crate::apps::DnsApp;
+use crate::apps::{DnsApp, TcpSink};
 use crate::engine::Simulation;
 use crate::engine::{Endpoint, LinkConfig};
 use crate::nodes::Switch;
@@ -205,7 +205,10 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
     ));
     join(sim, (rt1, 1), (rt2, 0), link);
     let ns1 = sim.add_node(Box::new(
-        static_host("ns1", 5, NS1, RT2_TO_NS1).with_app(DnsApp::resolver(NS1, vec![ROOT])),
+        static_host("ns1", 5, NS1, RT2_TO_NS1)
+            .with_app(DnsApp::resolver(NS1, vec![ROOT]))
+            // A TCP discard service (RFC 863) for transfers across the ISP's routers.
+            .with_app(TcpSink::new(DISCARD_PORT)),
     ));
     join(sim, (ns1, 0), (rt2, 1), link);
     let sw3 = sim.add_node(Box::new(Switch::new("sw3", 4)));
@@ -232,7 +235,9 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
             "lb1",
             &[("vip", mac_for(10, 0), net(LB1_VIP, 24)), ("srv", mac_for(10, 1), net(LB1_SERVERS, 24))],
         )
-        .with_route(Ipv4Net::default(), FW1_IN, 0),
+        .with_route(Ipv4Net::default(), FW1_IN, 0)
+        // lb1 accepts TCP on 443; the balancer (TLS offload, HTTP relay) comes with it.
+        .with_app(TcpSink::new(HTTPS_PORT)),
     ));
     join(sim, (fw1, 1), (lb1, 0), link);
     let sw2 = sim.add_node(Box::new(Switch::new("sw2", 3)));
@@ -260,6 +265,12 @@ pub fn schedule_arp_flow(sim: &mut Simulation, lan: &Lan) {
     sim.schedule(Duration::ZERO, lan.cl1, Command::Resolve(addr::CL2));
     sim.schedule(Duration::from_secs(1), lan.cl2, Command::Resolve(addr::CL1));
 }
+
+/// The port lb1 listens on for www.example.com.
+pub const HTTPS_PORT: u16 = 443;
+
+/// ns1's TCP discard port (RFC 863), the far end of TCP transfers.
+pub const DISCARD_PORT: u16 = 9;
 
 /// The name cl1 visits.
 pub const WWW: &str = "www.example.com";

@@ -155,6 +155,8 @@ pub fn event_kind(event: &NodeEvent) -> &'static str {
             AppEvent::SocketFailed(_) => "app.socket_failed",
             AppEvent::Dns(_) => "app.dns",
             AppEvent::BadName { .. } => "app.bad_name",
+            AppEvent::TcpSent { .. } => "app.tcp_sent",
+            AppEvent::TcpReceived { .. } => "app.tcp_received",
         },
         NodeEvent::Command(_) => "command",
     }

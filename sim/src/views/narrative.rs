@@ -238,6 +238,9 @@ fn phase_title(event: &NodeEvent, node: &str) -> Option<String> {
     match event {
         NodeEvent::Command(Command::Dhcp) => Some(format!("NIC configuration (DHCP for {node})")),
         NodeEvent::Command(Command::Lookup { name }) => Some(format!("Name resolution (DNS: {name})")),
+        NodeEvent::Command(Command::TcpSend { to, len }) => {
+            Some(format!("TCP transfer ({len} bytes to {to})"))
+        }
         NodeEvent::Command(Command::Ping { dst, .. }) => Some(format!("LAN ping (ICMP echo to {dst})")),
         NodeEvent::Command(Command::Resolve(ip)) => Some(format!("Address resolution (ARP for {ip})")),
         _ => None,
