@@ -22,8 +22,8 @@ pub enum Flow {
     Ping,
     /// cl1 and cl2 on sw1 resolve each other with ARP, and nothing else.
     Arp,
-    /// cl1 opens https://www.example.com: so far, phase 1 — cl1 boots with no address
-    /// and gets one from rt1 by DHCP.
+    /// cl1 opens `https://www.example.com`: so far, phase 1 (cl1 boots with no address
+    /// and gets one from rt1 by DHCP) and phase 2 (it resolves the name).
     Https,
     /// Every flow: cl1 and then cl2 get their addresses by DHCP, then cl1 pings cl2.
     All,
