@@ -168,7 +168,8 @@ impl fmt::Display for ResolverEvent {
                 question.name, question.qtype
             ),
             Self::ReferralFollowed { handle, from_zone, to_zone, servers } => {
-                write!(f, "{handle}: {from_zone} refers to {to_zone} at {servers:?}")
+                let servers: Vec<String> = servers.iter().map(ToString::to_string).collect();
+                write!(f, "{handle}: {from_zone} refers to {to_zone} at {}", servers.join(", "))
             }
             Self::CnameFollowed { handle, from, to } => write!(f, "{handle}: {from} is an alias of {to}"),
             Self::Cached { name, rtype, ttl, count } => {
@@ -193,12 +194,13 @@ impl fmt::Display for ResolverEvent {
             }
             Self::PortReleased { port } => write!(f, "port {port} released"),
             Self::Resolved { handle, result: Ok(answer) } => {
+                let addresses: Vec<String> = answer.addresses().iter().map(ToString::to_string).collect();
                 write!(
                     f,
-                    "{handle}: {} {} resolved: {:?}",
+                    "{handle}: {} {} resolved: {}",
                     answer.question.name,
                     answer.question.qtype,
-                    answer.addresses()
+                    addresses.join(", ")
                 )
             }
             Self::Resolved { handle, result: Err(e) } => write!(f, "{handle}: failed: {e}"),

@@ -111,6 +111,13 @@ pub struct FragmentKey {
     pub ident: u16,
 }
 
+impl core::fmt::Display for FragmentKey {
+    /// As engineers name a datagram: `ICMP 192.0.2.10 → 192.0.2.20 id 0xd972`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} {} → {} id {:#06x}", self.protocol, self.src_addr, self.dst_addr, self.ident)
+    }
+}
+
 /// Why a fragment was not accepted by the [`crate::Reassembler`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -118,7 +125,7 @@ pub enum ReassemblyError {
     /// The fragment overlaps one already held with different bytes or bounds; the whole
     /// datagram is dropped (as RFC 5722 requires for IPv6: overlaps are an attack, not an
     /// accident).
-    #[error("fragment [{start}, {end}) overlaps another of datagram {key:?}: datagram dropped")]
+    #[error("fragment [{start}, {end}) overlaps another of datagram {key}: datagram dropped")]
     Overlap {
         /// The datagram dropped.
         key: FragmentKey,
@@ -129,7 +136,7 @@ pub enum ReassemblyError {
     },
     /// The fragment would make the datagram longer than 65,535 bytes, or extends beyond
     /// the end set by the last fragment; the whole datagram is dropped.
-    #[error("fragment ending at {end} exceeds datagram {key:?}'s length {limit}: datagram dropped")]
+    #[error("fragment ending at {end} exceeds datagram {key}'s length {limit}: datagram dropped")]
     TooLong {
         /// The datagram dropped.
         key: FragmentKey,
@@ -141,7 +148,7 @@ pub enum ReassemblyError {
     /// Two final fragments (More Fragments clear) disagree on where the datagram ends, or
     /// a final fragment ends before data already received; the whole datagram is dropped.
     #[error(
-        "final fragment ending at {end} conflicts with datagram {key:?}'s data up to {known}: datagram dropped"
+        "final fragment ending at {end} conflicts with datagram {key}'s data up to {known}: datagram dropped"
     )]
     ConflictingEnd {
         /// The datagram dropped.

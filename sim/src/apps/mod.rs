@@ -222,7 +222,7 @@ impl fmt::Display for AppEvent {
             }
             Self::SocketFailed(error) => write!(f, "cannot open a socket: {error}"),
             Self::Dns(event) => write!(f, "DNS: {event}"),
-            Self::BadName { name, error } => write!(f, "cannot look up {name:?}: {error}"),
+            Self::BadName { name, error } => write!(f, "cannot look up \"{name}\": {error}"),
             Self::TcpSent { to, bytes, elapsed, completed, .. } => write!(
                 f,
                 "TCP transfer to {to}: {bytes} bytes in {:.3} s{}",
