@@ -133,6 +133,7 @@ pub enum TcpInput {
 pub(crate) struct UdpSocket {
     pub(crate) local: SocketAddrV4,
     pub(crate) device: Option<IfaceId>,
+    pub(crate) dont_frag: bool,
     pub(crate) queue: BoundedQueue<UdpMessage>,
 }
 
@@ -234,6 +235,7 @@ impl SocketTable {
             UdpSocket {
                 local,
                 device: None,
+                dont_frag: false,
                 queue: BoundedQueue::new(self.config.queue_len, Overflow::DropNewest),
             },
         );

@@ -298,6 +298,15 @@ impl Stack {
         Ok(())
     }
 
+    /// Sets Don't Fragment on the socket's datagrams (`IP_PMTUDISC_DO`): a router whose
+    /// next link is too small answers with ICMP fragmentation needed, which arrives on
+    /// the socket (RFC 1191).
+    pub fn udp_set_dont_fragment(&mut self, handle: UdpHandle, dont_frag: bool) -> Result<(), SendError> {
+        let socket = self.sockets.udp.get_mut(&handle).ok_or(SendError::NoSuchSocket)?;
+        socket.dont_frag = dont_frag;
+        Ok(())
+    }
+
     /// The address and port a UDP socket is bound to.
     pub fn udp_local_addr(&self, handle: UdpHandle) -> Option<SocketAddrV4> {
         self.sockets.udp.get(&handle).map(|socket| socket.local)
@@ -322,14 +331,14 @@ impl Stack {
         payload: &[u8],
     ) -> Result<(), SendError> {
         let socket = self.sockets.udp.get(&handle).ok_or(SendError::NoSuchSocket)?;
-        let (local, device) = (socket.local, socket.device);
+        let (local, device, dont_frag) = (socket.local, socket.device, socket.dont_frag);
         let src = self.choose_source(*local.ip(), *dst.ip(), device)?;
         let repr = udp::UdpRepr { src_port: local.port(), dst_port: dst.port(), payload_len: payload.len() };
         let datagram =
             repr.to_bytes(src, *dst.ip(), payload).map_err(|_| SendError::TooLong { len: payload.len() })?;
         self.send_ip(
             now,
-            SendSpec { src: Some(src), device, ..SendSpec::new(*dst.ip(), IpProtocol::UDP) },
+            SendSpec { src: Some(src), device, dont_frag, ..SendSpec::new(*dst.ip(), IpProtocol::UDP) },
             &datagram,
         )
     }

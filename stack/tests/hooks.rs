@@ -281,3 +281,17 @@ fn segments_for_a_registered_port_reach_the_tcp_layer() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn fragmentation_needed_reaches_the_socket_that_set_dont_fragment() {
+    let mut wire = a_router_b();
+    wire.nodes[1].set_mtu(IfaceId(1), 576);
+    let socket = wire.nodes[0].udp_bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 40000)).unwrap();
+    wire.nodes[0].udp_set_dont_fragment(socket, true).unwrap();
+    wire.nodes[0].udp_send(T0, socket, SocketAddrV4::new(B, 53), &[7; 1000]).unwrap();
+    wire.settle(T0);
+    let Some(UdpMessage::Error(error)) = wire.nodes[0].udp_recv(socket) else { panic!("no error at a") };
+    assert_eq!(error.kind, IcmpErrorKind::FragmentationNeeded { mtu: 576 });
+    assert_eq!((error.from, error.original_dst), (R_LEFT, B));
+    assert!(wire.datagrams_from(1).iter().all(|d| dst_of(d) == A), "nothing was forwarded to b");
+}
