@@ -7,7 +7,7 @@ use core::fmt;
 use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use common::Wire;
+use common::{Wire, a_router_b};
 use icmp::UnreachableCode;
 use ipv4::checksum;
 use ipv4::{IpProtocol, Ipv4Packet, Ipv4Repr};
@@ -61,30 +61,6 @@ fn rewrite_addr(datagram: &mut [u8], which: usize, new: Ipv4Addr) {
 
 fn dst_of(datagram: &[u8]) -> Ipv4Addr {
     Ipv4Addr::from(<[u8; 4]>::try_from(&datagram[16..20]).unwrap())
-}
-
-/// a (10.0.1.1) — r (10.0.1.254 | 10.0.2.254) — b (10.0.2.1); nodes 0, 1, 2.
-fn a_router_b() -> Wire {
-    let mut wire = Wire::default();
-    let (a, r, b) = (wire.add(false), wire.add(true), wire.add(false));
-    let mac = |n| ethernet::MacAddress::new([2, 0, 0, 0, n, 0]);
-    let a_eth = wire.nodes[a].add_interface("eth0", mac(1));
-    let r_left = wire.nodes[r].add_interface("left", mac(2));
-    let r_right = wire.nodes[r].add_interface("right", mac(3));
-    let b_eth = wire.nodes[b].add_interface("eth0", mac(4));
-    for (node, iface, net) in [
-        (a, a_eth, "10.0.1.1/24"),
-        (r, r_left, "10.0.1.254/24"),
-        (r, r_right, "10.0.2.254/24"),
-        (b, b_eth, "10.0.2.1/24"),
-    ] {
-        wire.nodes[node].set_address(iface, net.parse().unwrap()).unwrap();
-    }
-    wire.nodes[a].add_gateway_route(Default::default(), R_LEFT, a_eth).unwrap();
-    wire.nodes[b].add_gateway_route(Default::default(), R_RIGHT, b_eth).unwrap();
-    wire.link((a, a_eth), (r, r_left));
-    wire.link((r, r_right), (b, b_eth));
-    wire
 }
 
 fn udp_from_a(wire: &mut Wire, dst: SocketAddrV4) -> stack::UdpHandle {

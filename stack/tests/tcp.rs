@@ -7,36 +7,12 @@ mod common;
 use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use common::Wire;
+use common::{Wire, a_router_b};
 use stack::{Hook, HookContext, HookPoint, IfaceId, RejectWith, Stack, StackEvent, TcpHandle, Verdict};
 use tcp::Event;
 
 const A: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 1);
 const B: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 1);
-
-/// a (10.0.1.1) — r — b (10.0.2.1); nodes 0, 1, 2.
-fn a_router_b() -> Wire {
-    let mut wire = Wire::default();
-    let (a, r, b) = (wire.add(false), wire.add(true), wire.add(false));
-    let mac = |n| ethernet::MacAddress::new([2, 0, 0, 0, n, 0]);
-    let a_eth = wire.nodes[a].add_interface("eth0", mac(1));
-    let r_left = wire.nodes[r].add_interface("left", mac(2));
-    let r_right = wire.nodes[r].add_interface("right", mac(3));
-    let b_eth = wire.nodes[b].add_interface("eth0", mac(4));
-    for (node, iface, net) in [
-        (a, a_eth, "10.0.1.1/24"),
-        (r, r_left, "10.0.1.254/24"),
-        (r, r_right, "10.0.2.254/24"),
-        (b, b_eth, "10.0.2.1/24"),
-    ] {
-        wire.nodes[node].set_address(iface, net.parse().unwrap()).unwrap();
-    }
-    wire.nodes[a].add_gateway_route(Default::default(), "10.0.1.254".parse().unwrap(), a_eth).unwrap();
-    wire.nodes[b].add_gateway_route(Default::default(), "10.0.2.254".parse().unwrap(), b_eth).unwrap();
-    wire.link((a, a_eth), (r, r_left));
-    wire.link((r, r_right), (b, b_eth));
-    wire
-}
 
 /// Moves frames and time until `done` holds or `limit` passes (bounded in steps too).
 fn run_until(
