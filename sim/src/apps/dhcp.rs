@@ -61,6 +61,7 @@ impl DhcpClient {
                         }
                         self.configured = Some(net);
                         self.dns_servers.clone_from(&config.dns_servers);
+                        cx.name_servers.clone_from(&config.dns_servers);
                         cx.report(AppEvent::DhcpClient(event.clone()));
                         cx.report(AppEvent::DhcpConfigured {
                             address: net,

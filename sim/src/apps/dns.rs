@@ -147,8 +147,8 @@ impl DnsApp {
         Self { role, listen, sockets: BTreeMap::new(), rng: ChaCha8Rng::seed_from_u64(0) }
     }
 
-    /// A stub resolver asking `server` (the DNS server DHCP hands out); lookups start with
-    /// [`Command::Lookup`].
+    /// A stub resolver asking the node's DNS servers (from its DHCP lease), else
+    /// `server`; lookups start with [`Command::Lookup`].
     pub fn stub(server: Ipv4Addr) -> Self {
         Self::with_role(Role::Stub { server: SocketAddrV4::new(server, DNS_PORT), stub: None }, None)
     }
@@ -262,11 +262,17 @@ impl App for DnsApp {
     fn handle_command(&mut self, cx: &mut AppContext<'_>, command: &Command) -> bool {
         let Command::Lookup { name } = command else { return false };
         let Role::Stub { server, stub } = &mut self.role else { return false };
+        // The first server the DHCP lease named, as resolv.conf would list it; the
+        // configured one otherwise.
+        if let Some(first) = cx.name_servers.first() {
+            *server = SocketAddrV4::new(*first, DNS_PORT);
+        }
         let Some(local) = cx.stack.source_address_for(*server.ip()) else {
             cx.report(AppEvent::UdpRefused(stack::SendError::NoSourceAddress));
             return true;
         };
         let stub = stub.get_or_insert_with(|| StubResolver::new(StubConfig::new(local, *server)));
+        stub.set_server(*server);
         match Name::from_ascii(name) {
             Ok(name) => {
                 if let Err(failure) = stub.resolve(cx.now, name, RecordType::A, &mut self.rng) {

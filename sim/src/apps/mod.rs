@@ -39,6 +39,9 @@ pub struct AppContext<'a> {
     /// The node's seed: an application draws its randomness from a generator seeded from
     /// it (and its own salt), so runs are reproducible.
     pub seed: u64,
+    /// The node's DNS servers, as `/etc/resolv.conf` holds them: the DHCP client writes
+    /// its lease's servers here, and the stub resolver asks them.
+    pub name_servers: &'a mut Vec<Ipv4Addr>,
 }
 
 impl AppContext<'_> {

@@ -67,6 +67,7 @@ pub struct IpNode {
     apps: Vec<Box<dyn App>>,
     events: VecDeque<NodeEvent>,
     seed: u64,
+    name_servers: Vec<Ipv4Addr>,
 }
 
 impl IpNode {
@@ -75,7 +76,15 @@ impl IpNode {
         let stack = Stack::new(config, ChaCha8Rng::seed_from_u64(0));
         let apps: Vec<Box<dyn App>> =
             vec![Box::new(Ping::default()), Box::new(UdpSend::default()), Box::new(TcpSender::default())];
-        Self { name: name.to_owned(), kind, stack, apps, events: VecDeque::new(), seed: 0 }
+        Self {
+            name: name.to_owned(),
+            kind,
+            stack,
+            apps,
+            events: VecDeque::new(),
+            seed: 0,
+            name_servers: Vec::new(),
+        }
     }
 
     /// Sets the default gateway (reached through the first interface).
@@ -113,7 +122,13 @@ impl IpNode {
 
     /// Lets every application read its sockets, then collects the stack's events.
     fn poll_apps(&mut self, now: Duration) {
-        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+        let mut cx = AppContext {
+            now,
+            stack: &mut self.stack,
+            events: &mut self.events,
+            seed: self.seed,
+            name_servers: &mut self.name_servers,
+        };
         for app in &mut self.apps {
             app.poll(&mut cx);
         }
@@ -131,15 +146,25 @@ impl IpNode {
                 return;
             }
             for (handle, event) in tcp_events {
-                let mut cx =
-                    AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+                let mut cx = AppContext {
+                    now,
+                    stack: &mut self.stack,
+                    events: &mut self.events,
+                    seed: self.seed,
+                    name_servers: &mut self.name_servers,
+                };
                 for app in &mut self.apps {
                     app.handle_tcp_event(&mut cx, handle, event);
                 }
             }
             for event in events {
-                let mut cx =
-                    AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+                let mut cx = AppContext {
+                    now,
+                    stack: &mut self.stack,
+                    events: &mut self.events,
+                    seed: self.seed,
+                    name_servers: &mut self.name_servers,
+                };
                 for app in &mut self.apps {
                     app.handle_stack_event(&mut cx, &event);
                 }
@@ -164,8 +189,13 @@ impl Node for IpNode {
         // the starting point of the story, not part of it.
         while self.stack.poll_event().is_some() {}
         self.seed = seed;
-        let mut cx =
-            AppContext { now: Duration::ZERO, stack: &mut self.stack, events: &mut self.events, seed };
+        let mut cx = AppContext {
+            now: Duration::ZERO,
+            stack: &mut self.stack,
+            events: &mut self.events,
+            seed,
+            name_servers: &mut self.name_servers,
+        };
         for app in &mut self.apps {
             app.start(&mut cx);
         }
@@ -194,8 +224,13 @@ impl Node for IpNode {
         if let Command::Resolve(ip) = *command {
             self.stack.resolve(now, ip);
         } else {
-            let mut cx =
-                AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+            let mut cx = AppContext {
+                now,
+                stack: &mut self.stack,
+                events: &mut self.events,
+                seed: self.seed,
+                name_servers: &mut self.name_servers,
+            };
             for app in &mut self.apps {
                 if app.handle_command(&mut cx, command) {
                     break;
@@ -222,7 +257,13 @@ impl Node for IpNode {
     fn handle_timeout(&mut self, now: Duration) {
         self.stack.handle_timeout(now);
         self.collect_stack_events(now);
-        let mut cx = AppContext { now, stack: &mut self.stack, events: &mut self.events, seed: self.seed };
+        let mut cx = AppContext {
+            now,
+            stack: &mut self.stack,
+            events: &mut self.events,
+            seed: self.seed,
+            name_servers: &mut self.name_servers,
+        };
         for app in &mut self.apps {
             if app.poll_timeout().is_some_and(|deadline| deadline <= now) {
                 app.handle_timeout(&mut cx);

@@ -166,13 +166,15 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
 /// servers plain hosts.
 pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addressing) -> Lan {
     use addr::*;
-    // Each PC asks rt1 for names (the DNS server its DHCP lease names).
+    // Each PC asks rt1 for names: configured by hand, or named by its DHCP lease.
     let pc = |sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr| {
         let node = match addressing {
-            Addressing::Static => static_host(name, number, ip, RT1_LAN),
-            Addressing::Dhcp => Host::dhcp(name, "eth0", mac_for(number, 0)),
+            Addressing::Static => static_host(name, number, ip, RT1_LAN).with_app(DnsApp::stub(RT1_LAN)),
+            Addressing::Dhcp => {
+                Host::dhcp(name, "eth0", mac_for(number, 0)).with_app(DnsApp::stub(Ipv4Addr::UNSPECIFIED))
+            }
         };
-        sim.add_node(Box::new(node.with_app(DnsApp::stub(RT1_LAN))))
+        sim.add_node(Box::new(node))
     };
     let cl1 = pc(sim, "cl1", 1, CL1);
     let cl2 = pc(sim, "cl2", 2, CL2);
