@@ -120,8 +120,8 @@ impl IpNode {
         &mut self.stack
     }
 
-    /// Lets every application read its sockets, then collects the stack's events.
-    fn poll_apps(&mut self, now: Duration) {
+    /// Runs `f` on every application in order, each with the node's context.
+    fn for_each_app(&mut self, now: Duration, mut f: impl FnMut(&mut dyn App, &mut AppContext<'_>)) {
         let mut cx = AppContext {
             now,
             stack: &mut self.stack,
@@ -130,8 +130,13 @@ impl IpNode {
             name_servers: &mut self.name_servers,
         };
         for app in &mut self.apps {
-            app.poll(&mut cx);
+            f(app.as_mut(), &mut cx);
         }
+    }
+
+    /// Lets every application read its sockets, then collects the stack's events.
+    fn poll_apps(&mut self, now: Duration) {
+        self.for_each_app(now, |app, cx| app.poll(cx));
         self.collect_stack_events(now);
     }
 
@@ -146,28 +151,10 @@ impl IpNode {
                 return;
             }
             for (handle, event) in tcp_events {
-                let mut cx = AppContext {
-                    now,
-                    stack: &mut self.stack,
-                    events: &mut self.events,
-                    seed: self.seed,
-                    name_servers: &mut self.name_servers,
-                };
-                for app in &mut self.apps {
-                    app.handle_tcp_event(&mut cx, handle, event);
-                }
+                self.for_each_app(now, |app, cx| app.handle_tcp_event(cx, handle, event));
             }
             for event in events {
-                let mut cx = AppContext {
-                    now,
-                    stack: &mut self.stack,
-                    events: &mut self.events,
-                    seed: self.seed,
-                    name_servers: &mut self.name_servers,
-                };
-                for app in &mut self.apps {
-                    app.handle_stack_event(&mut cx, &event);
-                }
+                self.for_each_app(now, |app, cx| app.handle_stack_event(cx, &event));
                 self.events.push_back(NodeEvent::Stack(event));
             }
         }
@@ -189,16 +176,7 @@ impl Node for IpNode {
         // the starting point of the story, not part of it.
         while self.stack.poll_event().is_some() {}
         self.seed = seed;
-        let mut cx = AppContext {
-            now: Duration::ZERO,
-            stack: &mut self.stack,
-            events: &mut self.events,
-            seed,
-            name_servers: &mut self.name_servers,
-        };
-        for app in &mut self.apps {
-            app.start(&mut cx);
-        }
+        self.for_each_app(Duration::ZERO, |app, cx| app.start(cx));
     }
 
     fn interfaces(&self) -> Vec<InterfaceInfo> {
@@ -224,18 +202,9 @@ impl Node for IpNode {
         if let Command::Resolve(ip) = *command {
             self.stack.resolve(now, ip);
         } else {
-            let mut cx = AppContext {
-                now,
-                stack: &mut self.stack,
-                events: &mut self.events,
-                seed: self.seed,
-                name_servers: &mut self.name_servers,
-            };
-            for app in &mut self.apps {
-                if app.handle_command(&mut cx, command) {
-                    break;
-                }
-            }
+            // The first application that knows the command takes it.
+            let mut taken = false;
+            self.for_each_app(now, |app, cx| taken = taken || app.handle_command(cx, command));
         }
         self.collect_stack_events(now);
         self.poll_apps(now);
@@ -257,18 +226,11 @@ impl Node for IpNode {
     fn handle_timeout(&mut self, now: Duration) {
         self.stack.handle_timeout(now);
         self.collect_stack_events(now);
-        let mut cx = AppContext {
-            now,
-            stack: &mut self.stack,
-            events: &mut self.events,
-            seed: self.seed,
-            name_servers: &mut self.name_servers,
-        };
-        for app in &mut self.apps {
+        self.for_each_app(now, |app, cx| {
             if app.poll_timeout().is_some_and(|deadline| deadline <= now) {
-                app.handle_timeout(&mut cx);
+                app.handle_timeout(cx);
             }
-        }
+        });
         self.collect_stack_events(now);
         self.poll_apps(now);
     }
