@@ -4,35 +4,18 @@
 
 use dns::{Message, RData, RecordType};
 
-const ETHERNET_HEADER_LEN: usize = 14;
 const UDP_HEADER_LEN: usize = 8;
 
 /// (frame number, UDP payload) of every unfragmented IPv4/UDP frame on port 53.
 fn dns_payloads(capture: &str) -> Vec<(usize, Vec<u8>)> {
     let mut found = Vec::new();
-    for frame in testdata::frames(capture) {
-        let data = &frame.data;
-        if data.len() < ETHERNET_HEADER_LEN + 20 || data[12..14] != [0x08, 0x00] {
-            continue;
-        }
-        let ip = &data[ETHERNET_HEADER_LEN..];
-        assert_eq!(ip[0] >> 4, 4, "frame {}: IPv4", frame.number);
-        let ihl = usize::from(ip[0] & 0x0f) * 4;
-        let total_len = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
-        assert!(
-            ihl >= 20 && total_len <= ip.len() && ihl + UDP_HEADER_LEN <= total_len,
-            "frame {}",
-            frame.number
-        );
-        if ip[9] != 17 || u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff != 0 {
-            continue;
-        }
-        let udp = &ip[ihl..total_len];
+    for datagram in testdata::ip_payloads(capture, 17) {
+        let udp = &datagram.bytes;
         let udp_len = usize::from(u16::from_be_bytes([udp[4], udp[5]]));
-        assert_eq!(udp_len, udp.len(), "frame {}: UDP length", frame.number);
+        assert_eq!(udp_len, udp.len(), "frame {}: UDP length", datagram.number);
         let (sport, dport) = (u16::from_be_bytes([udp[0], udp[1]]), u16::from_be_bytes([udp[2], udp[3]]));
         if sport == 53 || dport == 53 {
-            found.push((frame.number, udp[UDP_HEADER_LEN..].to_vec()));
+            found.push((datagram.number, udp[UDP_HEADER_LEN..].to_vec()));
         }
     }
     found

@@ -5,39 +5,9 @@ use std::net::Ipv4Addr;
 
 use tcp::{ChecksumCheck, ParseError, TcpPacket, TcpRepr};
 
-const ETHERNET_HEADER_LEN: usize = 14;
-
-/// A TCP segment found in a capture, with its IP addresses.
-struct Found {
-    number: usize,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-    /// The IP payload, trimmed to the IP total length.
-    segment: Vec<u8>,
-}
-
-fn tcp_frames(capture: &str) -> Vec<Found> {
-    let mut found = Vec::new();
-    for frame in testdata::frames(capture) {
-        let data = &frame.data;
-        if data.len() < ETHERNET_HEADER_LEN + 20 || data[12..14] != [0x08, 0x00] {
-            continue;
-        }
-        let ip = &data[ETHERNET_HEADER_LEN..];
-        let ihl = usize::from(ip[0] & 0x0f) * 4;
-        let total_len = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
-        let fragmented = u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff != 0;
-        if ip[9] != 6 || fragmented {
-            continue;
-        }
-        found.push(Found {
-            number: frame.number,
-            src: Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15]),
-            dst: Ipv4Addr::new(ip[16], ip[17], ip[18], ip[19]),
-            segment: ip[ihl..total_len].to_vec(),
-        });
-    }
-    found
+/// Every unfragmented TCP segment of a capture, with its IP addresses.
+fn tcp_frames(capture: &str) -> Vec<testdata::IpPayload> {
+    testdata::ip_payloads(capture, 6)
 }
 
 fn check_capture(capture: &str, json: &str) -> usize {
@@ -45,7 +15,7 @@ fn check_capture(capture: &str, json: &str) -> usize {
     let frames = tcp_frames(capture);
     for found in &frames {
         let context = format!("{capture} frame {}", found.number);
-        let packet = TcpPacket::new_checked(&found.segment[..]).expect(&context);
+        let packet = TcpPacket::new_checked(&found.bytes[..]).expect(&context);
         assert!(packet.verify_checksum(found.src, found.dst), "{context}: checksum");
         let repr = TcpRepr::parse(&packet, found.src, found.dst, ChecksumCheck::Verify).expect(&context);
 
@@ -78,7 +48,7 @@ fn check_capture(capture: &str, json: &str) -> usize {
         assert_eq!(repr.options.timestamps().map(|t| t.1), opt("tcp.options.timestamp.tsecr"), "{context}");
 
         let emitted = repr.to_bytes(found.src, found.dst, packet.payload()).expect(&context);
-        assert_eq!(emitted, found.segment, "{context}: re-emitted bytes");
+        assert_eq!(emitted, found.bytes, "{context}: re-emitted bytes");
     }
     frames.len()
 }
@@ -97,8 +67,8 @@ fn tls13_segments_round_trip() {
 
 #[test]
 fn a_flipped_payload_bit_is_a_bad_checksum() {
-    let found = tcp_frames("tcp_http.pcap").into_iter().find(|f| f.segment.len() > 60).unwrap();
-    let mut bytes = found.segment.clone();
+    let found = tcp_frames("tcp_http.pcap").into_iter().find(|f| f.bytes.len() > 60).unwrap();
+    let mut bytes = found.bytes.clone();
     let last = bytes.len() - 1;
     bytes[last] ^= 0x01;
     let packet = TcpPacket::new_checked(&bytes[..]).unwrap();
@@ -110,7 +80,7 @@ fn a_flipped_payload_bit_is_a_bad_checksum() {
 #[test]
 fn wrong_pseudo_header_address_is_a_bad_checksum() {
     let found = &tcp_frames("tcp_http.pcap")[0];
-    let packet = TcpPacket::new_checked(&found.segment[..]).unwrap();
+    let packet = TcpPacket::new_checked(&found.bytes[..]).unwrap();
     let other = Ipv4Addr::new(10, 9, 8, 7);
     assert!(matches!(
         TcpRepr::parse(&packet, other, found.dst, ChecksumCheck::Verify),

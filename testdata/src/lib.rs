@@ -103,3 +103,52 @@ pub const DAMAGED_FRAMES: &str = "_ws.malformed || ip.checksum.status == \"Bad\"
 /// tshark options that turn checksum validation on (it is off by default).
 pub const CHECKSUM_VALIDATION: [&str; 6] =
     ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"];
+
+/// The payload of an unfragmented IPv4 datagram in a capture, with its addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpPayload {
+    /// 1-based frame number.
+    pub number: usize,
+    /// IPv4 source.
+    pub src: std::net::Ipv4Addr,
+    /// IPv4 destination.
+    pub dst: std::net::Ipv4Addr,
+    /// The transport header and data, trimmed to the IPv4 Total Length.
+    pub bytes: Vec<u8>,
+}
+
+/// The payloads of every unfragmented IPv4 datagram of `protocol` (6 TCP, 17 UDP) in an
+/// Ethernet capture of the test-data folder.
+///
+/// # Panics
+/// If the capture is missing, or an IPv4 header in it is inconsistent: these are
+/// fixtures, not inputs.
+pub fn ip_payloads(capture: &str, protocol: u8) -> Vec<IpPayload> {
+    const ETHERNET_HEADER_LEN: usize = 14;
+    let mut found = Vec::new();
+    for frame in frames(capture) {
+        let data = &frame.data;
+        if data.len() < ETHERNET_HEADER_LEN + 20 || data[12..14] != [0x08, 0x00] {
+            continue;
+        }
+        let ip = &data[ETHERNET_HEADER_LEN..];
+        let ihl = usize::from(ip[0] & 0x0f) * 4;
+        let total_len = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
+        assert!(
+            ip[0] >> 4 == 4 && ihl >= 20 && ihl <= total_len && total_len <= ip.len(),
+            "frame {}",
+            frame.number
+        );
+        let fragmented = u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff != 0;
+        if ip[9] != protocol || fragmented {
+            continue;
+        }
+        found.push(IpPayload {
+            number: frame.number,
+            src: std::net::Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15]),
+            dst: std::net::Ipv4Addr::new(ip[16], ip[17], ip[18], ip[19]),
+            bytes: ip[ihl..total_len].to_vec(),
+        });
+    }
+    found
+}

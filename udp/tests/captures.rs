@@ -5,40 +5,9 @@ use std::net::Ipv4Addr;
 
 use udp::{ChecksumCheck, ParseError, UdpPacket, UdpRepr};
 
-const ETHERNET_HEADER_LEN: usize = 14;
-
-/// A UDP datagram found in a capture, with its IP addresses.
-struct Found {
-    number: usize,
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-    /// The IP payload, trimmed to the IP total length.
-    ip_payload: Vec<u8>,
-}
-
-/// The unfragmented IPv4/UDP frames of a capture.
-fn udp_frames(capture: &str) -> Vec<Found> {
-    let mut found = Vec::new();
-    for frame in testdata::frames(capture) {
-        let data = &frame.data;
-        if data.len() < ETHERNET_HEADER_LEN + 20 || data[12..14] != [0x08, 0x00] {
-            continue;
-        }
-        let ip = &data[ETHERNET_HEADER_LEN..];
-        let ihl = usize::from(ip[0] & 0x0f) * 4;
-        let total_len = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
-        let fragmented = u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff != 0;
-        if ip[9] != 17 || fragmented {
-            continue;
-        }
-        found.push(Found {
-            number: frame.number,
-            src: Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15]),
-            dst: Ipv4Addr::new(ip[16], ip[17], ip[18], ip[19]),
-            ip_payload: ip[ihl..total_len].to_vec(),
-        });
-    }
-    found
+/// Every unfragmented UDP datagram of a capture, with its IP addresses.
+fn udp_frames(capture: &str) -> Vec<testdata::IpPayload> {
+    testdata::ip_payloads(capture, 17)
 }
 
 fn check_capture(capture: &str, json: &str, expected_count: usize) {
@@ -47,7 +16,7 @@ fn check_capture(capture: &str, json: &str, expected_count: usize) {
     assert_eq!(frames.len(), expected_count, "{capture}: UDP frames");
     for found in frames {
         let context = format!("{capture} frame {}", found.number);
-        let packet = UdpPacket::new_checked(&found.ip_payload[..]).expect(&context);
+        let packet = UdpPacket::new_checked(&found.bytes[..]).expect(&context);
         assert!(packet.verify_checksum(found.src, found.dst), "{context}");
         let repr = UdpRepr::parse(&packet, found.src, found.dst).expect(&context);
 
@@ -60,7 +29,7 @@ fn check_capture(capture: &str, json: &str, expected_count: usize) {
         assert_eq!(repr.payload_len + 8, usize::try_from(field("udp.length")).unwrap());
 
         let emitted = repr.to_bytes(found.src, found.dst, packet.payload()).expect(&context);
-        assert_eq!(emitted, found.ip_payload, "{context}: re-emitted bytes");
+        assert_eq!(emitted, found.bytes, "{context}: re-emitted bytes");
     }
 }
 
@@ -77,7 +46,7 @@ fn dns_iterative_datagrams_round_trip() {
 #[test]
 fn a_flipped_payload_bit_is_a_bad_checksum() {
     let found = &udp_frames("dns_iterative.pcap")[0];
-    let mut bytes = found.ip_payload.clone();
+    let mut bytes = found.bytes.clone();
     let last = bytes.len() - 1;
     bytes[last] ^= 0x01;
     let packet = UdpPacket::new_checked(&bytes[..]).unwrap();
@@ -90,7 +59,7 @@ fn a_flipped_payload_bit_is_a_bad_checksum() {
 #[test]
 fn wrong_pseudo_header_address_is_a_bad_checksum() {
     let found = &udp_frames("dhcp_dora.pcap")[0];
-    let packet = UdpPacket::new_checked(&found.ip_payload[..]).unwrap();
+    let packet = UdpPacket::new_checked(&found.bytes[..]).unwrap();
     let other = Ipv4Addr::new(10, 9, 8, 7);
     assert!(matches!(UdpRepr::parse(&packet, other, found.dst), Err(ParseError::BadChecksum { .. })));
 }
