@@ -36,6 +36,9 @@
 // `clippy::indexing_slicing` stays off: the record view indexes only after `check_len`,
 // and the codec reads through `nom`; the proptests feed every entry point arbitrary bytes.
 
+#[macro_use]
+mod shared_api;
+
 pub mod cert;
 #[cfg(feature = "certgen")]
 pub mod certgen;
