@@ -86,6 +86,10 @@ impl<P> Entry<P> {
     }
 }
 
+/// How many recent requests are remembered at least, whatever `max_entries` is, so a
+/// small table that churns still rate-limits its requests.
+const MIN_REQUEST_HISTORY: usize = 64;
+
 /// The address being probed and the end of its conflict window.
 #[derive(Debug, Clone, Copy)]
 struct Probing {
@@ -105,7 +109,8 @@ struct Probing {
 /// Bounds (see [`CacheConfig`]): at most `max_entries` entries, `max_queued_per_target`
 /// packets per pending entry, `max_events` queued events and transmits, and
 /// `max_entries × max_queued_per_target` released packets waiting to be polled (the
-/// oldest is dropped, and counted, beyond that). One address is probed at a time.
+/// oldest is dropped, and counted, beyond that). One address is probed at a time; the
+/// time of the last request is kept for at most `max(max_entries, 64)` addresses.
 ///
 /// ```
 /// use arp::{CacheConfig, NeighborCache, Resolution, Released};
@@ -134,6 +139,9 @@ pub struct NeighborCache<P> {
     own_ip: Option<Ipv4Addr>,
     table: BTreeMap<Ipv4Addr, Entry<P>>,
     probing: Option<Probing>,
+    /// When the last request for an address went out, kept for `retry_interval` so an
+    /// entry evicted and resolved again does not flood (RFC 1122 §2.3.2.1).
+    recent_requests: BTreeMap<Ipv4Addr, Duration>,
     transmits: BoundedQueue<ArpTransmit>,
     released: BoundedQueue<Released<P>>,
     events: BoundedQueue<ArpEvent>,
@@ -163,6 +171,7 @@ impl<P> NeighborCache<P> {
             own_ip,
             table: BTreeMap::new(),
             probing: None,
+            recent_requests: BTreeMap::new(),
             transmits: BoundedQueue::new(config.max_events, Overflow::DropOldest),
             released: BoundedQueue::new(released_capacity, Overflow::DropOldest),
             events: BoundedQueue::new(config.max_events, Overflow::DropOldest),
@@ -206,7 +215,9 @@ impl<P> NeighborCache<P> {
     ///
     /// - Known neighbour: [`Resolution::Ready`].
     /// - Unknown: the packet is queued, a broadcast request goes out at once and is
-    ///   retried every `retry_interval` by [`handle_timeout`](Self::handle_timeout); more
+    ///   retried every `retry_interval` by [`handle_timeout`](Self::handle_timeout) (if
+    ///   the entry was evicted and a request for it went out less than `retry_interval`
+    ///   ago, the first request waits for that interval: RFC 1122 §2.3.2.1); more
     ///   packets for the same target join the queue without sending anything sooner. On
     ///   a full table the resolved entry closest to expiry makes room (see
     ///   [`CacheConfig::max_entries`]).
@@ -257,15 +268,20 @@ impl<P> NeighborCache<P> {
                     queue.push_back(packet);
                     None
                 };
-                self.table.insert(
-                    ip,
-                    Entry::Pending(Pending {
-                        queue,
-                        requests_sent: 1,
-                        next_request_at: now.saturating_add(self.config.retry_interval),
-                    }),
-                );
-                self.send_request(ip, 1);
+                let retry_interval = self.config.retry_interval;
+                let held_back_until = self
+                    .recent_requests
+                    .get(&ip)
+                    .map(|sent| sent.saturating_add(retry_interval))
+                    .filter(|until| *until > now);
+                let (requests_sent, next_request_at) = match held_back_until {
+                    Some(until) => (0, until),
+                    None => (1, now.saturating_add(retry_interval)),
+                };
+                self.table.insert(ip, Entry::Pending(Pending { queue, requests_sent, next_request_at }));
+                if requests_sent == 1 {
+                    self.send_request(now, ip, 1);
+                }
                 dropped.map_or(Resolution::Queued, Resolution::Dropped)
             }
         }
@@ -443,7 +459,7 @@ impl<P> NeighborCache<P> {
                 pending.requests_sent += 1;
                 pending.next_request_at = now.saturating_add(retry_interval);
                 let attempt = pending.requests_sent;
-                self.send_request(ip, attempt);
+                self.send_request(now, ip, attempt);
             }
             Entry::Pending(_) => {
                 if let Some(Entry::Pending(pending)) = self.table.remove(&ip) {
@@ -457,7 +473,16 @@ impl<P> NeighborCache<P> {
         }
     }
 
-    fn send_request(&mut self, ip: Ipv4Addr, attempt: u32) {
+    fn send_request(&mut self, now: Duration, ip: Ipv4Addr, attempt: u32) {
+        let retry_interval = self.config.retry_interval;
+        self.recent_requests.retain(|_, sent| sent.saturating_add(retry_interval) > now);
+        if self.recent_requests.len() >= self.config.max_entries.max(MIN_REQUEST_HISTORY) {
+            let oldest = self.recent_requests.iter().min_by_key(|(_, sent)| **sent).map(|(ip, _)| *ip);
+            if let Some(oldest) = oldest {
+                self.recent_requests.remove(&oldest);
+            }
+        }
+        self.recent_requests.insert(ip, now);
         let sender_ip = self.own_ip.unwrap_or(Ipv4Addr::UNSPECIFIED);
         self.transmits.push(ArpTransmit {
             dst_mac: MacAddress::BROADCAST,

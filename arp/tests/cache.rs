@@ -196,6 +196,23 @@ fn a_full_table_evicts_expired_entries_first() {
 }
 
 #[test]
+fn an_evicted_entry_resolved_again_waits_out_the_request_interval() {
+    let config = CacheConfig { max_entries: 1, ..CacheConfig::default() };
+    let mut cache = NeighborCache::new(config, OWN_MAC, Some(OWN_IP));
+    let _ = cache.resolve(Duration::ZERO, PEER_IP, 1);
+    cache.handle_arp(Duration::ZERO, &reply(PEER_MAC, PEER_IP));
+    let _ = cache.resolve(secs(0.1), OTHER_IP, 2); // evicts PEER_IP
+    cache.handle_arp(secs(0.1), &reply(OTHER_MAC, OTHER_IP));
+    let _ = (transmits(&mut cache), released(&mut cache));
+    // PEER_IP was asked for at 0 s: asked for again at 0.2 s, it waits until 1 s.
+    assert_eq!(cache.resolve(secs(0.2), PEER_IP, 3), Resolution::Queued);
+    assert_eq!(transmits(&mut cache), vec![]);
+    let sent = run_until(&mut cache, secs(1.5));
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!((sent[0].0, sent[0].1.packet.target_ip), (secs(1.0), PEER_IP));
+}
+
+#[test]
 fn merge_rule_updates_an_existing_entry_from_a_request_not_addressed_to_us() {
     let mut cache = cache();
     cache.handle_arp(Duration::ZERO, &ArpRepr::request(PEER_MAC, PEER_IP, OWN_IP));
