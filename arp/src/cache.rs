@@ -1,7 +1,7 @@
 use core::fmt;
 use core::net::Ipv4Addr;
 use core::time::Duration;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use ethernet::MacAddress;
 
@@ -97,6 +97,9 @@ struct Probing {
     until: Duration,
 }
 
+/// Most addresses one interface answers ARP for besides its own ([`NeighborCache::add_proxy`]).
+pub const MAX_PROXIED: usize = 256;
+
 /// A sans-IO ARP neighbour cache for one Ethernet interface (RFC 826, RFC 1122 §2.3.2,
 /// RFC 5227 conflict detection), generic over the packets it queues.
 ///
@@ -142,6 +145,8 @@ pub struct NeighborCache<P> {
     /// When the last request for an address went out, kept for `retry_interval` so an
     /// entry evicted and resolved again does not flood (RFC 1122 §2.3.2.1).
     recent_requests: BTreeMap<Ipv4Addr, Duration>,
+    /// Addresses the interface answers for besides its own (proxy ARP, RFC 1027).
+    proxied: BTreeSet<Ipv4Addr>,
     transmits: BoundedQueue<ArpTransmit>,
     released: BoundedQueue<Released<P>>,
     events: BoundedQueue<ArpEvent>,
@@ -172,6 +177,7 @@ impl<P> NeighborCache<P> {
             table: BTreeMap::new(),
             probing: None,
             recent_requests: BTreeMap::new(),
+            proxied: BTreeSet::new(),
             transmits: BoundedQueue::new(config.max_events, Overflow::DropOldest),
             released: BoundedQueue::new(released_capacity, Overflow::DropOldest),
             events: BoundedQueue::new(config.max_events, Overflow::DropOldest),
@@ -325,15 +331,37 @@ impl<P> NeighborCache<P> {
         }
         let learnable = is_unicast(sender_ip);
         let merged = learnable && self.merge(now, sender_ip, sender_mac);
-        let for_us = self.own_ip == Some(packet.target_ip);
+        let for_us = self.own_ip == Some(packet.target_ip) || self.proxied.contains(&packet.target_ip);
         if for_us && learnable && !merged {
             self.insert(now, sender_ip, sender_mac);
         }
         if for_us && packet.operation == Operation::REQUEST {
             self.transmits
                 .push(ArpTransmit { dst_mac: sender_mac, packet: ArpRepr::reply_to(packet, self.own_mac) });
-            self.events.push(ArpEvent::ReplySent { to_ip: sender_ip, to_mac: sender_mac });
+            let event = if self.own_ip == Some(packet.target_ip) {
+                ArpEvent::ReplySent { to_ip: sender_ip, to_mac: sender_mac }
+            } else {
+                ArpEvent::ProxyReplySent { ip: packet.target_ip, to_ip: sender_ip, to_mac: sender_mac }
+            };
+            self.events.push(event);
         }
+    }
+
+    /// Answers ARP requests for `ip` with this interface's MAC, as a router does for an
+    /// address it translates or routes on behalf of others (proxy ARP, RFC 1027; a
+    /// firewall owning a public address it DNATs). At most [`MAX_PROXIED`] addresses;
+    /// returns whether `ip` is (now) answered for.
+    pub fn add_proxy(&mut self, ip: Ipv4Addr) -> bool {
+        if !is_unicast(ip) || (self.proxied.len() >= MAX_PROXIED && !self.proxied.contains(&ip)) {
+            return false;
+        }
+        self.proxied.insert(ip);
+        true
+    }
+
+    /// Stops answering for `ip`; returns whether it was answered for.
+    pub fn remove_proxy(&mut self, ip: Ipv4Addr) -> bool {
+        self.proxied.remove(&ip)
     }
 
     /// Learns `ip` → `mac` from another protocol (`arp -s`; a DHCP server taking a

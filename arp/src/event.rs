@@ -147,6 +147,16 @@ pub enum ArpEvent {
         /// The requester's MAC.
         to_mac: MacAddress,
     },
+    /// A unicast reply to a request for an address this interface answers for on
+    /// another's behalf (proxy ARP, RFC 1027) went out.
+    ProxyReplySent {
+        /// The address asked for.
+        ip: Ipv4Addr,
+        /// The requester's IP.
+        to_ip: Ipv4Addr,
+        /// The requester's MAC.
+        to_mac: MacAddress,
+    },
     /// Every request for `ip` went unanswered; its queued packets were released as
     /// unreachable.
     ResolutionFailed {
@@ -201,6 +211,9 @@ impl fmt::Display for ArpEvent {
             }
             Self::ReplySent { to_ip, to_mac } => {
                 write!(f, "answered {to_ip} ({to_mac}) with our address")
+            }
+            Self::ProxyReplySent { ip, to_ip, to_mac } => {
+                write!(f, "answered {to_ip} ({to_mac}) for {ip} with our address (proxy ARP)")
             }
             Self::ResolutionFailed { ip, dropped } => {
                 write!(f, "gave up resolving {ip}: no answer, {dropped} queued packet(s) unreachable")

@@ -44,7 +44,7 @@ mod repr;
 pub mod strategies;
 mod wire;
 
-pub use cache::{ANNOUNCE_WAIT, CacheConfig, NeighborCache};
+pub use cache::{ANNOUNCE_WAIT, CacheConfig, MAX_PROXIED, NeighborCache};
 pub use error::{EmitError, ParseError};
 pub use event::{ArpEvent, ArpTransmit, NeighborEntry, Released, Resolution};
 pub use repr::ArpRepr;

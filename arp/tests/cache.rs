@@ -528,3 +528,22 @@ fn learning_from_another_protocol_resolves_and_releases_the_queue() {
     assert_eq!(cache.lookup(secs(1.0), Ipv4Addr::BROADCAST), None);
     assert_eq!(cache.lookup(secs(1.0), Ipv4Addr::new(10, 0, 0, 9)), None);
 }
+
+#[test]
+fn a_proxied_address_is_answered_with_the_interface_mac_and_others_are_not() {
+    let public = Ipv4Addr::new(10, 1, 3, 12);
+    let mut cache = cache();
+    let asker = ArpRepr::request(PEER_MAC, PEER_IP, public);
+    cache.handle_arp(secs(0.0), &asker);
+    assert!(transmits(&mut cache).is_empty(), "not ours yet");
+    assert!(cache.add_proxy(public));
+    cache.handle_arp(secs(1.0), &asker);
+    let answers = transmits(&mut cache);
+    assert_eq!(answers.len(), 1);
+    assert_eq!((answers[0].packet.sender_ip, answers[0].packet.sender_mac), (public, OWN_MAC));
+    assert_eq!(answers[0].dst_mac, PEER_MAC);
+    assert!(!cache.add_proxy(Ipv4Addr::BROADCAST));
+    assert!(cache.remove_proxy(public));
+    cache.handle_arp(secs(2.0), &asker);
+    assert!(transmits(&mut cache).is_empty());
+}

@@ -126,8 +126,8 @@ impl<'a> QuotedDatagramMut<'a> {
         self.set_addr(16, addr);
     }
 
-    /// The quoted source and destination ports (UDP, TCP) or the echo identifier (as the
-    /// source, for ICMP echo), when the quote holds them.
+    /// The quoted source and destination ports (UDP, TCP), when the quote holds them
+    /// (an ICMP query's identifier is [`QuotedDatagramMut::echo_ident`]).
     pub fn ports(&self) -> Option<(u16, u16)> {
         if !self.is_first_fragment() {
             return None;
@@ -162,6 +162,27 @@ impl<'a> QuotedDatagramMut<'a> {
     /// protocols.
     pub fn set_dst_port(&mut self, port: u16) {
         self.set_port(2, port);
+    }
+
+    /// The quoted echo (or other query's) identifier, when the quote is an ICMP query
+    /// message and holds it.
+    pub fn echo_ident(&self) -> Option<u16> {
+        if self.protocol() != IpProtocol::ICMP || !self.is_first_fragment() {
+            return None;
+        }
+        self.word(self.header_len + 4)
+    }
+
+    /// Rewrites the quoted ICMP query's identifier (a NAT translating an error about an
+    /// echo, RFC 5508 §4.2), updating the quoted ICMP checksum when the quote holds it;
+    /// nothing happens when the quote is not an ICMP query.
+    pub fn set_echo_ident(&mut self, ident: u16) {
+        let Some(old) = self.echo_ident() else { return };
+        let sum_at = self.header_len + 2;
+        if let Some(sum) = self.word(sum_at) {
+            self.set_word(sum_at, checksum::update(sum, old, ident));
+        }
+        self.set_word(self.header_len + 4, ident);
     }
 
     /// The quote's bytes.

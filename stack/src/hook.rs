@@ -12,6 +12,7 @@
 //! NAT belongs in POSTROUTING. Datagrams for this node are reassembled before INPUT;
 //! forwarded fragments pass the hooks one by one.
 
+use core::cell::Cell;
 use core::fmt;
 use core::time::Duration;
 
@@ -107,6 +108,10 @@ pub struct HookContext<'a> {
     pub ingress: Option<HookInterface<'a>>,
     /// The interface it will leave by (FORWARD, OUTPUT, POSTROUTING).
     pub egress: Option<HookInterface<'a>>,
+    /// A number that travels with the datagram from hook point to hook point within this
+    /// node (Linux's packet mark, or the connection a tracker found for it): 0 when the
+    /// datagram enters or is made; any hook may set it for the later ones.
+    pub mark: &'a Cell<u64>,
 }
 
 /// A hook: code that sees datagrams at one [`HookPoint`].

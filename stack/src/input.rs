@@ -1,6 +1,7 @@
 //! The receive path: frame → ARP or IPv4 → PREROUTING → local (reassembly, INPUT,
 //! sockets) or forward.
 
+use core::cell::Cell;
 use core::time::Duration;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -108,15 +109,16 @@ impl Stack {
         }
         let mut datagram = bytes[..usize::from(packet.total_len())].to_vec();
         let original_dst = header.dst_addr;
+        let mark = Cell::new(0);
         let Some(header) =
-            self.run_hooks(now, HookPoint::Prerouting, Some(iface), None, header, &mut datagram)
+            self.run_hooks(now, HookPoint::Prerouting, (Some(iface), None), header, &mut datagram, &mark)
         else {
             return;
         };
         if self.is_local(header.dst_addr, iface, &header, &datagram) {
-            self.local_input(now, iface, header, datagram);
+            self.local_input(now, iface, header, datagram, &mark);
         } else if self.config.forwarding {
-            self.forward(now, iface, datagram);
+            self.forward(now, iface, datagram, &mark);
         } else {
             self.drop_with(DropReason::NotForThisHost { dst: original_dst });
         }
@@ -139,7 +141,17 @@ impl Stack {
             })
     }
 
-    fn local_input(&mut self, now: Duration, iface: IfaceId, header: Ipv4Repr, datagram: Vec<u8>) {
+    fn local_input(
+        &mut self,
+        now: Duration,
+        iface: IfaceId,
+        header: Ipv4Repr,
+        datagram: Vec<u8>,
+        mark: &Cell<u64>,
+    ) {
+        // A reassembled datagram is new to the hooks: its fragments' marks do not carry over.
+        let fresh = Cell::new(0);
+        let mut mark = mark;
         let (header, mut datagram) = if header.more_frags || header.frag_offset != 0 {
             let payload = &datagram[header.header_len()..];
             match self.reassembler.handle_fragment(now, &header, payload) {
@@ -149,6 +161,7 @@ impl Stack {
                         ident: whole.ident,
                         len: whole.buffer_len(),
                     });
+                    mark = &fresh;
                     match whole.to_bytes(&data) {
                         Ok(bytes) => (whole, bytes),
                         Err(_) => return,
@@ -161,7 +174,8 @@ impl Stack {
             (header, datagram)
         };
         // `None`: a hook dropped, rejected or stole it, and that is already reported.
-        let Some(header) = self.run_hooks(now, HookPoint::Input, Some(iface), None, header, &mut datagram)
+        let Some(header) =
+            self.run_hooks(now, HookPoint::Input, (Some(iface), None), header, &mut datagram, mark)
         else {
             return;
         };

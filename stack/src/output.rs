@@ -1,6 +1,7 @@
 //! The send and forward paths: OUTPUT → route → POSTROUTING → fragment → ARP → frame;
 //! FORWARD → POSTROUTING for forwarded datagrams; ICMP errors and hook rejections.
 
+use core::cell::Cell;
 use core::time::Duration;
 use std::net::Ipv4Addr;
 
@@ -42,7 +43,9 @@ impl Stack {
             ..Ipv4Repr::new(src, spec.dst, spec.protocol, payload.len())
         };
         let mut datagram = header.to_bytes(payload).map_err(|_| SendError::TooLong { len: payload.len() })?;
-        let Some(after) = self.run_hooks(now, HookPoint::Output, None, Some(egress), header, &mut datagram)
+        let mark = Cell::new(0);
+        let Some(after) =
+            self.run_hooks(now, HookPoint::Output, (None, Some(egress)), header, &mut datagram, &mark)
         else {
             return Ok(());
         };
@@ -51,7 +54,7 @@ impl Stack {
         } else {
             self.route_for(after.dst_addr, spec.device)?
         };
-        self.post_route(now, None, egress, next_hop, after, datagram)
+        self.post_route(now, None, (egress, next_hop), after, datagram, &mark)
     }
 
     /// The egress interface and next hop for `dst`, reporting the lookup.
@@ -91,13 +94,13 @@ impl Stack {
         &mut self,
         now: Duration,
         ingress: Option<IfaceId>,
-        egress: IfaceId,
-        next_hop: Ipv4Addr,
+        (egress, next_hop): (IfaceId, Ipv4Addr),
         header: Ipv4Repr,
         mut datagram: Vec<u8>,
+        mark: &Cell<u64>,
     ) -> Result<(), SendError> {
         let Some(header) =
-            self.run_hooks(now, HookPoint::Postrouting, ingress, Some(egress), header, &mut datagram)
+            self.run_hooks(now, HookPoint::Postrouting, (ingress, Some(egress)), header, &mut datagram, mark)
         else {
             return Ok(());
         };
@@ -133,10 +136,10 @@ impl Stack {
         &mut self,
         now: Duration,
         point: HookPoint,
-        ingress: Option<IfaceId>,
-        egress: Option<IfaceId>,
+        (ingress, egress): (Option<IfaceId>, Option<IfaceId>),
         header: Ipv4Repr,
         datagram: &mut Vec<u8>,
+        mark: &Cell<u64>,
     ) -> Option<Ipv4Repr> {
         if self.hooks.is_empty(point) {
             return Some(header);
@@ -149,6 +152,7 @@ impl Stack {
             point,
             ingress: ingress.and_then(describe),
             egress: egress.and_then(describe),
+            mark,
         };
         let verdict = self.hooks.run(&context, datagram);
         match verdict {
@@ -195,7 +199,13 @@ impl Stack {
     }
 
     /// Forwards a datagram this router received but is not addressed to (RFC 1812).
-    pub(crate) fn forward(&mut self, now: Duration, ingress: IfaceId, mut datagram: Vec<u8>) {
+    pub(crate) fn forward(
+        &mut self,
+        now: Duration,
+        ingress: IfaceId,
+        mut datagram: Vec<u8>,
+        mark: &Cell<u64>,
+    ) {
         let Ok(packet) = Ipv4Packet::new_checked(&datagram[..]) else { return };
         let dst = packet.dst_addr();
         let interfaces = &self.interfaces;
@@ -234,9 +244,14 @@ impl Stack {
             return;
         };
         datagram.truncate(header.buffer_len());
-        let Some(header) =
-            self.run_hooks(now, HookPoint::Forward, Some(ingress), Some(egress), header, &mut datagram)
-        else {
+        let Some(header) = self.run_hooks(
+            now,
+            HookPoint::Forward,
+            (Some(ingress), Some(egress)),
+            header,
+            &mut datagram,
+            mark,
+        ) else {
             return;
         };
         self.push_event(StackEvent::Forwarded {
@@ -246,7 +261,7 @@ impl Stack {
             to: self.interfaces[egress.0].name.clone(),
         });
         // Failures are reported as drop events; a forwarded datagram has no caller to tell.
-        let _ = self.post_route(now, Some(ingress), egress, next_hop, header, datagram);
+        let _ = self.post_route(now, Some(ingress), (egress, next_hop), header, datagram, mark);
     }
 
     pub(crate) fn transmit_datagram(

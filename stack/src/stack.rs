@@ -249,6 +249,15 @@ impl Stack {
         }
     }
 
+    /// Answers ARP for `ip` on `iface` with the interface's MAC (proxy ARP, RFC 1027; as
+    /// `ip neigh add proxy`): a firewall does this for a public address it DNATs, so
+    /// the upstream router delivers that address's traffic to it. Returns whether the
+    /// interface now answers for `ip` (false for an unknown interface, a non-unicast
+    /// address, or a full proxy list).
+    pub fn add_proxy_arp(&mut self, iface: IfaceId, ip: Ipv4Addr) -> bool {
+        self.interfaces.get_mut(iface.0).is_some_and(|interface| interface.neighbors.add_proxy(ip))
+    }
+
     /// Sends an RFC 5227 ARP probe for `ip` on `iface` (a DHCP client checking an
     /// offered address); a conflict comes back as an [`arp::ArpEvent::AddressConflict`].
     pub fn arp_probe(&mut self, now: Duration, iface: IfaceId, ip: Ipv4Addr) {
