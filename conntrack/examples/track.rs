@@ -39,6 +39,12 @@ fn main() {
     let about = tracked.conn.and_then(|c| table.get(c.id)).map(Connection::original);
     println!("ICMP     {:12} about {about:?}", tracked.state.to_string());
     for (_, conn) in table.iter() {
-        println!("{} ⇄ {}  {}  expires at {:?}", conn.original(), conn.reply(), conn.state_name(), conn.expires_at());
+        println!(
+            "{} ⇄ {}  {}  expires at {:?}",
+            conn.original(),
+            conn.reply(),
+            conn.state_name(),
+            conn.expires_at()
+        );
     }
 }

@@ -51,8 +51,8 @@ pub use config::{ConntrackConfig, Timeouts};
 pub use error::{InvalidReason, PacketError};
 pub use packet::{Packet, PacketKind, TcpSegmentInfo};
 pub use table::{
-    ConnId, ConnRef, Connection, Conntrack, ConntrackEvent, Counters, CtState, DestroyReason, Manip, Tracked,
-    TupleTaken,
+    ConnId, ConnRef, Connection, Conntrack, ConntrackEvent, Counters, CtState, DestroyReason, Manip,
+    PacketMark, Tracked, TupleTaken,
 };
 pub use tcp_track::TcpState;
 pub use tuple::{Direction, Tuple};

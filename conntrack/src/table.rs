@@ -26,15 +26,75 @@ pub struct ConnId {
     generation: u32,
 }
 
-impl ConnId {
-    /// The handle as one number (for a packet mark); [`ConnId::from_u64`] reverses it.
+/// Slot generations wrap at this many bits, so a [`PacketMark`] holds a whole handle.
+const GENERATION_BITS: u32 = 26;
+const GENERATION_MASK: u32 = (1 << GENERATION_BITS) - 1;
+
+/// What a packet carries from the hook that tracked it to the later ones (Linux keeps it
+/// in the socket buffer): its connection and direction, and its state. It packs into a
+/// `u64`, the size of a packet mark.
+///
+/// ```
+/// use conntrack::{CtState, PacketMark};
+/// let untracked = PacketMark { conn: None, state: CtState::Untracked };
+/// assert_eq!(PacketMark::from_u64(untracked.to_u64()), Some(untracked));
+/// assert_eq!(PacketMark::from_u64(0), None);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct PacketMark {
+    /// The connection, when the packet has one.
+    pub conn: Option<ConnRef>,
+    /// The packet's state.
+    pub state: CtState,
+}
+
+impl PacketMark {
+    const PRESENT: u64 = 1 << 63;
+    const HAS_CONN: u64 = 1 << 62;
+    const REPLY: u64 = 1 << 61;
+    const STATE_SHIFT: u32 = 58;
+
+    /// The mark as a non-zero number; 0 means "no mark".
     pub const fn to_u64(self) -> u64 {
-        ((self.generation as u64) << 32) | self.index as u64
+        let state = match self.state {
+            CtState::New => 0,
+            CtState::Established => 1,
+            CtState::Related => 2,
+            CtState::Invalid => 3,
+            CtState::Untracked => 4,
+        };
+        let mut value = Self::PRESENT | (state << Self::STATE_SHIFT);
+        if let Some(conn) = self.conn {
+            value |= Self::HAS_CONN | ((conn.id.generation as u64) << 32) | conn.id.index as u64;
+            if matches!(conn.direction, Direction::Reply) {
+                value |= Self::REPLY;
+            }
+        }
+        value
     }
 
-    /// The handle [`ConnId::to_u64`] encoded.
-    pub const fn from_u64(value: u64) -> Self {
-        Self { index: value as u32, generation: (value >> 32) as u32 }
+    /// The mark [`PacketMark::to_u64`] encoded, or `None` for 0 (or any number it did
+    /// not make).
+    pub const fn from_u64(value: u64) -> Option<Self> {
+        if value & Self::PRESENT == 0 {
+            return None;
+        }
+        let state = match (value >> Self::STATE_SHIFT) & 7 {
+            0 => CtState::New,
+            1 => CtState::Established,
+            2 => CtState::Related,
+            3 => CtState::Invalid,
+            4 => CtState::Untracked,
+            _ => return None,
+        };
+        let conn = if value & Self::HAS_CONN == 0 {
+            None
+        } else {
+            let id = ConnId { index: value as u32, generation: (value >> 32) as u32 & GENERATION_MASK };
+            let direction = if value & Self::REPLY == 0 { Direction::Original } else { Direction::Reply };
+            Some(ConnRef { id, direction })
+        };
+        Some(Self { conn, state })
     }
 }
 
@@ -120,6 +180,11 @@ pub struct Tracked {
 }
 
 impl Tracked {
+    /// What later hooks need to know of this packet.
+    pub const fn mark(&self) -> PacketMark {
+        PacketMark { conn: self.conn, state: self.state }
+    }
+
     fn invalid(packet: Option<Packet>, reason: InvalidReason, conn: Option<ConnRef>) -> Self {
         Self { conn, state: CtState::Invalid, invalid: Some(reason), created: false, packet }
     }
@@ -622,7 +687,7 @@ impl Conntrack {
         self.remove_entry(id.index << 1 | 1);
         let slot = &mut self.slots[id.index as usize];
         let conn = slot.conn.take()?;
-        slot.generation = slot.generation.wrapping_add(1);
+        slot.generation = slot.generation.wrapping_add(1) & GENERATION_MASK;
         self.free.push(id.index);
         self.live -= 1;
         if self.config.events {

@@ -31,7 +31,7 @@ pub use engine::{
     Simulation, Trace, TraceRecord, WIRE_OVERHEAD_BYTES,
 };
 pub use nodes::{
-    Command, FloodReason, Host, IfaceId, InterfaceInfo, IpNode, Node, NodeEvent, NodeId, NodeKind, Router,
-    Switch, SwitchDecision,
+    Command, FloodReason, Host, IfaceId, InterfaceInfo, IpNode, Netfilter, NetfilterEvent, Node, NodeEvent,
+    NodeId, NodeKind, Router, Switch, SwitchDecision,
 };
 pub use views::{describe, export, narrative, pcapng, topology};

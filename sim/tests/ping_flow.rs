@@ -150,14 +150,26 @@ fn cl1_ping_outcomes(sim: &Simulation) -> Vec<Outcome> {
 }
 
 #[test]
-fn a_ping_crosses_four_routers_and_each_decrements_the_ttl() {
-    let sim = ping_from_cl1(addr::SV1, 64);
-    assert_eq!(cl1_ping_outcomes(&sim), [Outcome::Reply("172.16.2.1".parse().unwrap())]);
-    // The reply left sv1 with TTL 64 and crossed lb1, fw1, rt2 and rt1.
+fn a_ping_crosses_three_routers_and_both_translations() {
+    // cl1 → rt1 (NAPT) → rt2 → fw1 (DNAT to lb1's VIP) → lb1, which answers.
+    let sim = ping_from_cl1(addr::WWW_PUBLIC, 64);
+    assert_eq!(cl1_ping_outcomes(&sim), [Outcome::Reply(addr::WWW_PUBLIC)]);
+    // The reply left lb1 from 172.16.3.12 with TTL 64, crossed fw1, rt2 and rt1, and
+    // reached cl1 from the public address.
     let last = sim.trace().frames().filter(|f| sim.node_name(f.to.node) == "cl1").last().unwrap();
     let ip = ipv4::Ipv4Packet::new_checked(&last.bytes[14..]).unwrap();
-    assert_eq!((ip.src_addr(), ip.ttl()), (addr::SV1, 60));
+    assert_eq!((ip.src_addr(), ip.dst_addr(), ip.ttl()), (addr::WWW_PUBLIC, addr::CL1, 61));
     assert!(ip.verify_checksum(), "the incremental checksum updates kept the header valid");
+    let icmp = icmp::IcmpPacket::new_checked(ip.payload()).unwrap();
+    assert!(icmp.verify_checksum(), "the identifier's translation kept the ICMP checksum valid");
+}
+
+#[test]
+fn private_addresses_are_not_routable_from_the_isp() {
+    // rt2 has no route to 172.16.0.0/16: sv1 is reachable only through lb1.
+    let sim = ping_from_cl1(addr::SV1, 64);
+    let net_unreachable = IcmpErrorKind::Unreachable(UnreachableCode::NET);
+    assert_eq!(cl1_ping_outcomes(&sim), [Outcome::Error(net_unreachable, addr::RT2_TO_RT1)]);
 }
 
 #[test]
@@ -199,7 +211,7 @@ fn an_absent_host_gives_host_unreachable_after_arp_gives_up() {
 
 #[test]
 fn verbose_narrative_shows_layers_and_what_each_router_rewrote() {
-    let sim = ping_from_cl1(addr::SV1, 64);
+    let sim = ping_from_cl1(addr::WWW_PUBLIC, 64);
     let lines = sim::narrative::narrate_verbose(&sim);
     let rewrites: Vec<(String, String)> = lines
         .iter()
@@ -210,17 +222,19 @@ fn verbose_narrative_shows_layers_and_what_each_router_rewrote() {
             _ => None,
         })
         .collect();
-    // Each of the four routers rewrites the request on the way out, and the reply on the
-    // way back: new MACs, TTL minus one, a new header checksum.
+    // Each of the three routers rewrites the request on the way out, and the reply on the
+    // way back: new MACs, TTL minus one, a new header checksum; rt1 and fw1 also
+    // translate addresses.
     let routers: Vec<&str> = rewrites.iter().map(|(from, _)| from.as_str()).collect();
-    assert_eq!(routers, ["rt1", "rt2", "fw1", "lb1", "lb1", "fw1", "rt2", "rt1"], "{rewrites:#?}");
-    let (_, first) = &rewrites[0];
-    assert!(first.contains("eth.src 02:00:00:00:01:00 → 02:00:00:00:03:01"), "{first}");
-    assert!(first.contains("ip.ttl 64 → 63") && first.contains("ip.checksum"), "{first}");
-    assert!(
-        !first.contains("ip.src") && !first.contains("icmp."),
-        "only the header fields a router owns: {first}"
-    );
+    assert_eq!(routers, ["rt1", "rt2", "fw1", "fw1", "rt2", "rt1"], "{rewrites:#?}");
+    let change = |at: usize| rewrites[at].1.clone();
+    assert!(change(0).contains("eth.src 02:00:00:00:01:00 → 02:00:00:00:03:01"), "{}", change(0));
+    assert!(change(0).contains("ip.ttl 64 → 63") && change(0).contains("ip.checksum"), "{}", change(0));
+    assert!(change(0).contains("ip.src 192.168.1.1 → 10.1.1.245"), "rt1's NAPT: {}", change(0));
+    assert!(!change(1).contains("ip.src") && !change(1).contains("icmp."), "rt2 only routes: {}", change(1));
+    assert!(change(2).contains("ip.dst 10.1.3.12 → 172.16.3.12"), "fw1's DNAT: {}", change(2));
+    assert!(change(3).contains("ip.src 172.16.3.12 → 10.1.3.12"), "fw1 undoes it: {}", change(3));
+    assert!(change(5).contains("ip.dst 10.1.1.245 → 192.168.1.1"), "rt1's mapping back: {}", change(5));
     let layers = lines.iter().find_map(|line| match line {
         Line::Frame { layers, .. } if layers.len() == 3 => Some(layers.clone()),
         _ => None,

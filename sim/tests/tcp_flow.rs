@@ -64,35 +64,37 @@ fn a_stream_survives_loss_reordering_duplication_and_corruption() {
 }
 
 #[test]
-fn lb1_accepts_tcp_on_443_and_a_closed_port_answers_rst() {
+fn lb1_accepts_tcp_on_443_through_fw1_and_fw1_drops_other_ports() {
     let mut sim = Simulation::new(1);
     let lan = scenario::build_lan(&mut sim, LinkConfig::default());
-    // Until fw1 translates 10.1.3.12, the VIP is reached by its own address.
-    sim.schedule(
-        Duration::ZERO,
-        lan.cl1,
-        Command::TcpSend { to: SocketAddrV4::new(addr::LB1_VIP, 443), len: 1000 },
-    );
-    sim.schedule(
-        Duration::from_secs(1),
-        lan.cl1,
-        Command::TcpSend { to: SocketAddrV4::new(addr::LB1_VIP, 444), len: 1 },
-    );
-    sim.run(Duration::from_secs(600), 1_000_000);
-    let mut outcomes: Vec<(usize, bool)> = sim
+    let public = |port| SocketAddrV4::new(addr::WWW_PUBLIC, port);
+    sim.schedule(Duration::ZERO, lan.cl1, Command::TcpSend { to: public(443), len: 1000 });
+    sim.schedule(Duration::from_secs(1), lan.cl1, Command::TcpSend { to: public(444), len: 1 });
+    sim.run(Duration::from_secs(600), 2_000_000);
+    let outcomes: Vec<(SocketAddrV4, usize, bool)> = sim
         .trace()
         .events()
         .filter_map(|e| match e.event {
-            NodeEvent::App(AppEvent::TcpSent { bytes, completed, .. }) => Some((bytes, completed)),
+            NodeEvent::App(AppEvent::TcpSent { to, bytes, completed, .. }) => Some((to, bytes, completed)),
             _ => None,
         })
         .collect();
-    outcomes.sort_unstable();
-    assert_eq!(outcomes, [(0, false), (1000, true)], "443 takes the bytes; 444 is refused with a RST");
+    assert!(outcomes.contains(&(public(443), 1000, true)), "443 takes the bytes: {outcomes:?}");
+    assert!(!outcomes.iter().any(|(to, _, completed)| *to == public(444) && *completed), "{outcomes:?}");
+    // The SYN to 444 never reaches lb1: fw1's FORWARD policy drops it.
+    let fw1 = sim.node_id("fw1").unwrap();
     let lb1 = sim.node_id("lb1").unwrap();
-    assert!(sim.trace().events().any(|e| e.node == lb1
-        && matches!(
-            e.event,
-            NodeEvent::Stack(stack::StackEvent::Dropped(stack::DropReason::TcpPortClosed { port: 444 }))
-        )));
+    let dropped_by_policy = sim.trace().events().any(|e| {
+        e.node == fw1
+            && matches!(&e.event, NodeEvent::Stack(stack::StackEvent::Dropped(stack::DropReason::Hook { reason, .. }))
+                if reason == "FORWARD policy: DROP")
+    });
+    assert!(dropped_by_policy);
+    let reached_lb1 = sim.trace().frames().any(|f| {
+        f.to.node == lb1
+            && f.bytes.len() > 14 + 24
+            && f.bytes[23] == 6
+            && u16::from_be_bytes([f.bytes[36], f.bytes[37]]) == 444
+    });
+    assert!(!reached_lb1);
 }

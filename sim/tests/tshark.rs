@@ -152,3 +152,65 @@ fn every_frame_tshark_finds_damaged_in_a_corrupt_run_is_marked() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn https_pcapng_shows_the_syn_translated_at_each_hop_with_valid_checksums() {
+    if !tshark_available() {
+        return;
+    }
+    let path = temp_path("https.pcapng");
+    packetflow_run("https", &path);
+    let file = path.to_str().unwrap();
+    let checked = [
+        "-o",
+        "ip.check_checksum:TRUE",
+        "-o",
+        "udp.check_checksum:TRUE",
+        "-o",
+        "tcp.check_checksum:TRUE",
+        "-r",
+        file,
+    ];
+    let bad = tshark(
+        &[
+            &checked[..],
+            &[
+                "-Y",
+                "_ws.malformed || ip.checksum.status == 0 || icmp.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(bad.trim(), "", "malformed frames or bad checksums");
+    let syns = tshark(
+        &[
+            &checked[..],
+            &[
+                "-Y",
+                "tcp.flags.syn == 1 && tcp.flags.ack == 0",
+                "-T",
+                "fields",
+                "-E",
+                "separator=,",
+                "-e",
+                "frame.interface_name",
+                "-e",
+                "ip.src",
+                "-e",
+                "ip.dst",
+                "-e",
+                "tcp.dstport",
+                "-e",
+                "tcp.checksum.status",
+            ],
+        ]
+        .concat(),
+    );
+    let rows: Vec<&str> = syns.lines().collect();
+    // Good checksums are status 1 ("Good") once checking is on.
+    assert!(rows.contains(&"cl1-sw1,192.168.1.1,10.1.3.12,443,1"), "{rows:?}");
+    assert!(rows.contains(&"rt1-rt2,10.1.1.245,10.1.3.12,443,1"), "NAPT'd on the ISP link: {rows:?}");
+    assert!(rows.contains(&"rt2-fw1,10.1.1.245,10.1.3.12,443,1"), "{rows:?}");
+    assert!(rows.contains(&"fw1-lb1,10.1.1.245,172.16.3.12,443,1"), "DNAT'd on the site link: {rows:?}");
+    let _ = std::fs::remove_file(&path);
+}

@@ -1,9 +1,11 @@
 //! IP nodes: a `stack::Stack` plus any number of applications. Hosts and routers differ
 //! only in forwarding.
 
+use core::cell::RefCell;
 use core::time::Duration;
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 use ethernet::MacAddress;
 use ipnet::Ipv4Net;
@@ -11,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 use stack::{IfaceId as StackIface, Stack, StackConfig};
 
+use super::netfilter::Netfilter;
 use super::{Command, IfaceId, InterfaceInfo, Node, NodeEvent, NodeKind};
 use crate::apps::{App, AppContext, DhcpClient, DhcpServer, Ping, TcpSender, UdpSend};
 
@@ -68,6 +71,7 @@ pub struct IpNode {
     events: VecDeque<NodeEvent>,
     seed: u64,
     name_servers: Vec<Ipv4Addr>,
+    netfilter: Option<Rc<RefCell<Netfilter>>>,
 }
 
 impl IpNode {
@@ -84,6 +88,7 @@ impl IpNode {
             events: VecDeque::new(),
             seed: 0,
             name_servers: Vec::new(),
+            netfilter: None,
         }
     }
 
@@ -108,6 +113,25 @@ impl IpNode {
     /// Runs a DHCP server with `config` on interface `iface` (`lan` of a home router).
     pub fn with_dhcp_server(self, iface: usize, config: ::dhcp::server::ServerConfig) -> Self {
         self.with_app(DhcpServer::new(StackIface(iface), config))
+    }
+
+    /// Plugs connection tracking, NAT and (if it has one) a filter into the stack's
+    /// hooks.
+    pub fn with_netfilter(mut self, netfilter: Netfilter) -> Self {
+        self.netfilter = Some(super::netfilter::install(&mut self.stack, netfilter));
+        self
+    }
+
+    /// Answers ARP for `ip` on interface `iface` (proxy ARP for an address the node
+    /// translates).
+    pub fn with_proxy_arp(mut self, iface: usize, ip: Ipv4Addr) -> Self {
+        let _ = self.stack.add_proxy_arp(StackIface(iface), ip);
+        self
+    }
+
+    /// The node's netfilter tables, if it has them.
+    pub fn netfilter(&self) -> Option<core::cell::Ref<'_, Netfilter>> {
+        self.netfilter.as_ref().map(|shared| shared.borrow())
     }
 
     /// The IPv4 stack.
@@ -145,6 +169,8 @@ impl IpNode {
     /// are collected too, a bounded number of rounds.
     fn collect_stack_events(&mut self, now: Duration) {
         for _ in 0..8 {
+            // The hooks ran inside the stack call whose events follow: theirs come first.
+            self.collect_netfilter_events();
             let events: Vec<_> = std::iter::from_fn(|| self.stack.poll_event()).collect();
             let tcp_events: Vec<_> = std::iter::from_fn(|| self.stack.poll_tcp_event()).collect();
             if events.is_empty() && tcp_events.is_empty() {
@@ -156,6 +182,16 @@ impl IpNode {
             for event in events {
                 self.for_each_app(now, |app, cx| app.handle_stack_event(cx, &event));
                 self.events.push_back(NodeEvent::Stack(event));
+            }
+        }
+        self.collect_netfilter_events();
+    }
+
+    fn collect_netfilter_events(&mut self) {
+        if let Some(shared) = &self.netfilter {
+            let mut netfilter = shared.borrow_mut();
+            while let Some(event) = netfilter.poll_event() {
+                self.events.push_back(NodeEvent::Netfilter(event));
             }
         }
     }
@@ -176,6 +212,9 @@ impl Node for IpNode {
         // the starting point of the story, not part of it.
         while self.stack.poll_event().is_some() {}
         self.seed = seed;
+        if let Some(shared) = &self.netfilter {
+            shared.borrow_mut().reseed(seed);
+        }
         self.for_each_app(Duration::ZERO, |app, cx| app.start(cx));
     }
 
@@ -236,7 +275,11 @@ impl Node for IpNode {
     }
 
     fn describe_state(&self, now: Duration) -> Vec<String> {
-        self.stack.neighbor_lines(now)
+        let mut lines = self.stack.neighbor_lines(now);
+        if let Some(netfilter) = self.netfilter() {
+            lines.extend(netfilter.describe(now));
+        }
+        lines
     }
 
     fn set_link_mtu(&mut self, iface: IfaceId, mtu: usize) {

@@ -2,9 +2,11 @@
 //! there are — a learning switch, and an IP node (a `stack::Stack` plus applications).
 
 mod ip_node;
+mod netfilter;
 mod switch;
 
 pub use ip_node::{Host, IpNode, Router};
+pub use netfilter::{Netfilter, NetfilterEvent};
 pub use switch::Switch;
 
 use core::fmt;
@@ -176,6 +178,8 @@ pub enum NodeEvent {
         /// The frame's length.
         len: usize,
     },
+    /// From the node's connection tracking, NAT or filter.
+    Netfilter(NetfilterEvent),
     /// From an application.
     App(AppEvent),
     /// A scenario command the node started.
@@ -206,6 +210,7 @@ impl fmt::Display for NodeEvent {
             }
             Self::Stack(event) => write!(f, "{event}"),
             Self::App(event) => write!(f, "{event}"),
+            Self::Netfilter(event) => write!(f, "{event}"),
             Self::Command(Command::Resolve(ip)) => write!(f, "asked to resolve {ip}"),
             Self::Command(Command::Dhcp) => write!(f, "dhclient: asked for an address"),
             Self::Command(Command::Lookup { name }) => write!(f, "host -t A {name}"),

@@ -13,7 +13,7 @@ use crate::engine::Simulation;
 use crate::engine::{Endpoint, LinkConfig};
 use crate::nodes::Switch;
 use crate::nodes::{Command, IfaceId, NodeId};
-use crate::nodes::{Host, IpNode, Router};
+use crate::nodes::{Host, IpNode, Netfilter, Router};
 
 /// A flow the CLI can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -137,6 +137,129 @@ fn zones_at(address: Ipv4Addr) -> Vec<::dns::Zone> {
     zones.into_iter().filter(|(at, _)| *at == address).map(|(_, zone)| zone).collect()
 }
 
+/// rt1's netfilter: NAPT of the home LAN to its WAN address (POSTROUTING), and a
+/// stateful filter that lets the LAN out and only answers back in.
+///
+/// ```text
+/// -t nat -A POSTROUTING -s 192.168.1.0/24 -o wan -j MASQUERADE
+/// -P INPUT DROP      -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+///                    -A INPUT -i lan -j ACCEPT
+///                    -A INPUT -p icmp --icmp-type echo-request -j ACCEPT
+/// -P FORWARD DROP    -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+///                    -A FORWARD -i lan -o wan -j ACCEPT
+/// ```
+pub fn rt1_netfilter() -> Netfilter {
+    use ::firewall::{Action, Chain, Firewall, FirewallConfig, Match, Rule};
+    let lan = net(addr::CL1, addr::LAN_PREFIX).trunc();
+    let masquerade = ::nat::NatRule::Masquerade { out_interface: "wan".to_owned(), src: Some(lan) };
+    let mut filter = Firewall::new(FirewallConfig::default());
+    let rules = [
+        (Chain::Input, Rule::accept_established_related()),
+        (Chain::Input, Rule::new("from-lan", Match::any().in_interface("lan"), Action::Accept)),
+        (
+            Chain::Input,
+            Rule::new("ping", Match::any().icmp_type(::icmp::IcmpType::ECHO_REQUEST), Action::Accept),
+        ),
+        (Chain::Forward, Rule::accept_established_related()),
+        (
+            Chain::Forward,
+            Rule::new("lan-out", Match::any().in_interface("lan").out_interface("wan"), Action::Accept),
+        ),
+    ];
+    install_rules(&mut filter, rules);
+    Netfilter::new(vec![masquerade]).with_firewall(filter)
+}
+
+/// fw1's netfilter: DNAT of www.example.com's public address to lb1's VIP (PREROUTING),
+/// and a filter that admits new HTTPS connections (and pings) to the VIP, replies, and
+/// nothing else.
+///
+/// ```text
+/// -t nat -A PREROUTING -i out -d 10.1.3.12/32 -j DNAT --to-destination 172.16.3.12
+/// -P FORWARD DROP    -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+///                    -A FORWARD -i out -o in -p tcp -d 172.16.3.12 --dport 443 --ctstate NEW -j ACCEPT
+///                    -A FORWARD -i out -o in -p icmp --icmp-type echo-request -d 172.16.3.12 -j ACCEPT
+///                    -A FORWARD -i in -o out --ctstate NEW -j ACCEPT
+/// -P INPUT DROP      -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+///                    -A INPUT -p icmp --icmp-type echo-request -j ACCEPT
+///                    -A INPUT -p tcp -j REJECT --reject-with tcp-reset
+/// ```
+pub fn fw1_netfilter() -> Netfilter {
+    use ::conntrack::CtState;
+    use ::firewall::{Action, Chain, Firewall, FirewallConfig, Match, RejectWith, Rule};
+    use ipv4::IpProtocol;
+    let dnat = ::nat::NatRule::Dnat {
+        in_interface: Some("out".to_owned()),
+        dst: addr::WWW_PUBLIC,
+        protocol: None,
+        dst_port: None,
+        to: addr::LB1_VIP,
+        to_port: None,
+    };
+    let vip = net(addr::LB1_VIP, 32);
+    let inbound = || Match::any().in_interface("out").out_interface("in").dst(vip);
+    let mut filter = Firewall::new(FirewallConfig::default());
+    let rules = [
+        (Chain::Forward, Rule::accept_established_related()),
+        (
+            Chain::Forward,
+            Rule::new(
+                "https-in",
+                inbound().protocol(IpProtocol::TCP).dst_port(HTTPS_PORT).states(&[CtState::New]),
+                Action::Accept,
+            ),
+        ),
+        (
+            Chain::Forward,
+            Rule::new(
+                "ping-in",
+                inbound().protocol(IpProtocol::ICMP).icmp_type(::icmp::IcmpType::ECHO_REQUEST),
+                Action::Accept,
+            ),
+        ),
+        (
+            Chain::Forward,
+            Rule::new(
+                "site-out",
+                Match::any().in_interface("in").out_interface("out").states(&[CtState::New]),
+                Action::Accept,
+            ),
+        ),
+        (Chain::Input, Rule::accept_established_related()),
+        (
+            Chain::Input,
+            Rule::new("ping", Match::any().icmp_type(::icmp::IcmpType::ECHO_REQUEST), Action::Accept),
+        ),
+        (
+            Chain::Input,
+            Rule::new(
+                "closed-ports",
+                Match::any().protocol(IpProtocol::TCP),
+                Action::Reject(RejectWith::TcpReset),
+            ),
+        ),
+    ];
+    install_rules(&mut filter, rules);
+    Netfilter::new(vec![dnat]).with_firewall(filter)
+}
+
+/// Appends `rules` and sets INPUT and FORWARD to drop what no rule accepts.
+fn install_rules(
+    filter: &mut ::firewall::Firewall,
+    rules: impl IntoIterator<Item = (::firewall::Chain, ::firewall::Rule)>,
+) {
+    use ::firewall::{Action, Chain};
+    for (chain, rule) in rules {
+        // A handful of rules in a table bounded at thousands: these fit.
+        let appended = filter.append(chain, rule);
+        debug_assert!(appended.is_ok(), "{appended:?}");
+    }
+    for chain in [Chain::Input, Chain::Forward] {
+        let set = filter.set_policy(chain, Action::Drop);
+        debug_assert!(set.is_ok(), "{set:?}");
+    }
+}
+
 /// How the home PCs get their addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Addressing {
@@ -161,9 +284,9 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
 
 /// Builds the embedded topology of DESIGN.md on `sim`, every link configured as `link`,
 /// the home PCs addressed as `addressing` says, and returns the home LAN's nodes. rt1
-/// runs the LAN's DHCP server either way. Until their own crates are wired in, rt1, rt2,
-/// fw1 and lb1 are plain routers (no NAPT, filter, DNAT or balancing) and the DNS
-/// servers plain hosts.
+/// runs the LAN's DHCP server and DNS forwarder, and NAPTs the LAN to its WAN address;
+/// fw1 answers ARP for 10.1.3.12, DNATs it to lb1's VIP and filters; lb1 accepts TCP on
+/// 443 (the balancer comes with its own crate).
 pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addressing) -> Lan {
     use addr::*;
     // Each PC asks rt1 for names: configured by hand, or named by its DHCP lease.
@@ -185,7 +308,8 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
         )
         .with_route(Ipv4Net::default(), RT2_TO_RT1, 1)
         .with_dhcp_server(0, home_dhcp_config())
-        .with_app(DnsApp::forwarder(RT1_LAN, RT1_WAN, NS1)),
+        .with_app(DnsApp::forwarder(RT1_LAN, RT1_WAN, NS1))
+        .with_netfilter(rt1_netfilter()),
     ));
     let sw1 = sim.add_node(Box::new(Switch::new("sw1", 3)));
     for (port, node) in [cl1, cl2, rt1].into_iter().enumerate() {
@@ -200,10 +324,9 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
                 ("if3", mac_for(4, 3), net(RT2_TO_FW1, 24)),
                 ("if4", mac_for(4, 4), net(RT2_TO_DNS, 24)),
             ],
-        )
-        // Until rt1 does NAPT and fw1 DNAT, rt2 routes the private networks like any others.
-        .with_route(net(CL1, 24).trunc(), RT1_WAN, 0)
-        .with_route(net(LB1_VIP, 16).trunc(), FW1_OUT, 2),
+        ), // No route to 192.168.1.0/24 or 172.16.0.0/16: private addresses are not
+           // routable from the ISP's side; the home and the site are reached through
+           // rt1's NAPT and fw1's DNAT.
     ));
     join(sim, (rt1, 1), (rt2, 0), link);
     let ns1 = sim.add_node(Box::new(
@@ -229,7 +352,9 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
             &[("out", mac_for(9, 0), net(FW1_OUT, 24)), ("in", mac_for(9, 1), net(FW1_IN, 24))],
         )
         .with_route(Ipv4Net::default(), RT2_TO_FW1, 0)
-        .with_route(net(LB1_SERVERS, 24).trunc(), LB1_VIP, 1),
+        .with_route(net(LB1_SERVERS, 24).trunc(), LB1_VIP, 1)
+        .with_proxy_arp(0, WWW_PUBLIC)
+        .with_netfilter(fw1_netfilter()),
     ));
     join(sim, (rt2, 2), (fw1, 0), link);
     let lb1 = sim.add_node(Box::new(
@@ -281,11 +406,17 @@ pub const WWW: &str = "www.example.com";
 /// address for a few seconds first, RFC 5227).
 pub const LOOKUP_AT: Duration = Duration::from_secs(10);
 
-/// The HTTPS flow so far: cl1 boots and asks for an address at t = 0 (phase 1), then
-/// looks up www.example.com (phase 2).
+/// When cl1 opens the TCP connection to the address the lookup returned.
+pub const CONNECT_AT: Duration = Duration::from_secs(12);
+
+/// The HTTPS flow so far: cl1 boots and asks for an address at t = 0 (phase 1), looks
+/// up www.example.com (phase 2), then opens a TCP connection to 10.1.3.12:443 through
+/// rt1's NAPT and fw1's DNAT to lb1 (phase 3), and closes it.
 pub fn schedule_https_flow(sim: &mut Simulation, lan: &Lan) {
     sim.schedule(Duration::ZERO, lan.cl1, Command::Dhcp);
     sim.schedule(LOOKUP_AT, lan.cl1, Command::Lookup { name: WWW.to_owned() });
+    let to = std::net::SocketAddrV4::new(addr::WWW_PUBLIC, HTTPS_PORT);
+    sim.schedule(CONNECT_AT, lan.cl1, Command::TcpSend { to, len: 0 });
 }
 
 /// When `all` starts cl2's DHCP client, and then the ping: each after the previous

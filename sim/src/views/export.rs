@@ -7,11 +7,13 @@ use core::time::Duration;
 
 use serde_json::{Value, json};
 
+use conntrack::ConntrackEvent;
+use nat::NatEvent;
 use stack::StackEvent;
 
 use crate::apps::AppEvent;
 use crate::engine::{Fate, Simulation, TraceRecord};
-use crate::nodes::{NodeEvent, SwitchDecision};
+use crate::nodes::{NetfilterEvent, NodeEvent, SwitchDecision};
 use crate::views::describe::summarize;
 
 fn nanos(time: core::time::Duration) -> u64 {
@@ -157,6 +159,17 @@ pub fn event_kind(event: &NodeEvent) -> &'static str {
             AppEvent::BadName { .. } => "app.bad_name",
             AppEvent::TcpSent { .. } => "app.tcp_sent",
             AppEvent::TcpReceived { .. } => "app.tcp_received",
+        },
+        NodeEvent::Netfilter(event) => match event {
+            NetfilterEvent::Conntrack(ConntrackEvent::Created { .. }) => "conntrack.created",
+            NetfilterEvent::Conntrack(ConntrackEvent::ReplyChanged { .. }) => "conntrack.reply_changed",
+            NetfilterEvent::Conntrack(ConntrackEvent::Destroyed { .. }) => "conntrack.destroyed",
+            NetfilterEvent::Nat(NatEvent::MappingCreated(_)) => "nat.mapping_created",
+            NetfilterEvent::Nat(NatEvent::MappingExpired(_)) => "nat.mapping_expired",
+            NetfilterEvent::Nat(NatEvent::Bound { .. }) => "nat.bound",
+            NetfilterEvent::Nat(NatEvent::Rewrote(_)) => "nat.rewrote",
+            NetfilterEvent::Filter { .. } => "filter.decision",
+            NetfilterEvent::NatRefused { .. } => "nat.refused",
         },
         NodeEvent::Command(_) => "command",
     }

@@ -17,7 +17,7 @@ use stack::StackEvent;
 
 use crate::apps::{AppEvent, DnsEvent};
 use crate::engine::{EventRecord, FrameRecord, TraceRecord};
-use crate::nodes::{Command, FloodReason, NodeEvent, NodeId, NodeKind, SwitchDecision};
+use crate::nodes::{Command, FloodReason, NetfilterEvent, NodeEvent, NodeId, NodeKind, SwitchDecision};
 
 /// One line of the narrative.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +238,7 @@ fn phase_title(event: &NodeEvent, node: &str) -> Option<String> {
     match event {
         NodeEvent::Command(Command::Dhcp) => Some(format!("NIC configuration (DHCP for {node})")),
         NodeEvent::Command(Command::Lookup { name }) => Some(format!("Name resolution (DNS: {name})")),
+        NodeEvent::Command(Command::TcpSend { to, len: 0 }) => Some(format!("TCP 3-way handshake (to {to})")),
         NodeEvent::Command(Command::TcpSend { to, len }) => {
             Some(format!("TCP transfer ({len} bytes to {to})"))
         }
@@ -304,6 +305,16 @@ fn datagram_identity(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, std::net::Ipv4
     Some((packet.src_addr(), packet.dst_addr(), packet.protocol().0, packet.ident()))
 }
 
+/// Whether two frames carry the same datagram on either side of a node: the same
+/// protocol and IP identification, and at least one address unchanged (a NAT rewrites
+/// one of them).
+fn same_datagram(
+    a: (std::net::Ipv4Addr, std::net::Ipv4Addr, u8, u16),
+    b: (std::net::Ipv4Addr, std::net::Ipv4Addr, u8, u16),
+) -> bool {
+    a.2 == b.2 && a.3 == b.3 && (a.0 == b.0 || a.1 == b.1)
+}
+
 /// For a frame a node sends on after receiving the same datagram: the header fields it
 /// rewrote (MAC addresses, TTL, checksum, …), as `field old → new`.
 fn forwarding_changes(sim: &Simulation, sent: &FrameRecord) -> Vec<String> {
@@ -311,7 +322,7 @@ fn forwarding_changes(sim: &Simulation, sent: &FrameRecord) -> Vec<String> {
     let received =
         sim.trace().frames().filter(|f| f.to.node == sent.from.node && f.time <= sent.time).filter(|f| {
             f.fate.arrival().is_some_and(|at| at <= sent.time)
-                && datagram_identity(&f.bytes) == Some(identity)
+                && datagram_identity(&f.bytes).is_some_and(|other| same_datagram(other, identity))
         });
     let Some(received) = received.last() else { return Vec::new() };
     let (before, after) = (dissect_frame(&received.bytes), dissect_frame(&sent.bytes));
@@ -384,6 +395,9 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
         NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::ReplySent { to_ip, .. }, .. }) => {
             format!("the request asks for {node}'s own address: it answers {to_ip} with a unicast ARP reply")
         }
+        NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::ProxyReplySent { ip, to_ip, .. }, .. }) => format!(
+            "{ip} is not {node}'s own address, but {node} answers for it (proxy ARP, RFC 1027): its traffic must reach {node} to be translated; it replies to {to_ip} with its own MAC"
+        ),
         NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::EntryAdded { ip, mac }, .. }) => {
             format!("{node} adds {ip} → {mac} to its ARP cache")
         }
@@ -437,6 +451,7 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
             "{node} receives the echo reply for sequence {seq_no}: round trip {:.3} ms",
             rtt.as_secs_f64() * 1e3
         ),
+        NodeEvent::Netfilter(event) => explain_netfilter(node, event)?,
         NodeEvent::Stack(StackEvent::Dropped(reason)) => format!("{node} drops it: {reason}"),
         NodeEvent::Stack(event) => format!("{node}: {event}"),
         NodeEvent::App(event) => format!("{node}: {event}"),
@@ -444,6 +459,53 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
         NodeEvent::FcsError { interface, .. } => {
             format!("FCS error: dropped by {node} {interface} (the frame was damaged on the link)")
         }
+        _ => return None,
+    })
+}
+
+fn explain_netfilter(node: &str, event: &NetfilterEvent) -> Option<String> {
+    use ::conntrack::{ConntrackEvent, CtState};
+    use ::nat::{NatEvent, Stage};
+    Some(match event {
+        NetfilterEvent::Conntrack(ConntrackEvent::Created { tuple, .. })
+            if tuple.protocol == ipv4::IpProtocol::TCP =>
+        {
+            format!("{node} connection tracking: new entry {tuple}")
+        }
+        NetfilterEvent::Nat(NatEvent::Rewrote(rewrite)) => {
+            let what = match rewrite.stage {
+                Stage::Source => "source",
+                Stage::Destination => "destination",
+            };
+            let why = match (rewrite.stage, rewrite.reply) {
+                (Stage::Source, false) => "NAPT, RFC 3022",
+                (Stage::Destination, false) => "DNAT",
+                (Stage::Destination, true) => "a reply: the NAPT mapping in reverse",
+                (Stage::Source, true) => "a reply: the DNAT undone",
+            };
+            let quote = if rewrite.icmp_error { ", inside the ICMP error's quote too" } else { "" };
+            format!(
+                "{node} rewrites the {what}: {} → {} ({why}; checksums updated incrementally, RFC 1624{quote})",
+                rewrite.from, rewrite.to
+            )
+        }
+        NetfilterEvent::Nat(NatEvent::MappingCreated(mapping)) => format!(
+            "{node} records the NAPT mapping {} {} ↔ {} (endpoint-independent, RFC 4787)",
+            mapping.protocol, mapping.inside, mapping.outside
+        ),
+        NetfilterEvent::Filter { decision, rule, state, tuple }
+            if (*state == CtState::New && tuple.protocol == ipv4::IpProtocol::TCP)
+                || matches!(decision.action, ::firewall::Action::Reject(_)) =>
+        {
+            let by = rule.as_ref().map_or_else(|| "its policy".to_owned(), |rule| format!("`{rule}`"));
+            let verb = match decision.action {
+                ::firewall::Action::Accept => "admits",
+                ::firewall::Action::Drop => "drops",
+                ::firewall::Action::Reject(_) => "rejects",
+            };
+            format!("{node}'s filter ({}) {verb} the {state} packet {tuple} by {by}", decision.chain)
+        }
+        NetfilterEvent::NatRefused { .. } => format!("{node} {event}"),
         _ => return None,
     })
 }
