@@ -23,9 +23,11 @@ pub enum Flow {
     /// cl1 and cl2 on sw1 resolve each other with ARP, and nothing else.
     Arp,
     /// cl1 opens `https://www.example.com`: so far, phase 1 (cl1 boots with no address
-    /// and gets one from rt1 by DHCP) and phase 2 (it resolves the name).
+    /// and gets one from rt1 by DHCP), phase 2 (it resolves the name) and phase 3 (the
+    /// TCP handshake with lb1 through rt1's NAPT and fw1's DNAT).
     Https,
-    /// Every flow: cl1 and then cl2 get their addresses by DHCP, then cl1 pings cl2.
+    /// Every flow: the HTTPS flow so far, then cl2 gets its address by DHCP and cl1
+    /// pings cl2.
     All,
 }
 
