@@ -198,3 +198,33 @@ fn pings_reach_the_vip_through_both_translations_but_not_the_servers() {
     assert!(sim.trace().events().any(|e| matches!(&e.event,
         NodeEvent::Netfilter(NetfilterEvent::Nat(nat::NatEvent::MappingCreated(m))) if m.protocol == IpProtocol::ICMP)));
 }
+
+#[test]
+fn a_fragmented_datagram_crosses_the_napt_whole_and_its_icmp_error_comes_back() {
+    // 3,000 bytes of UDP to a port nobody listens on at ns1: three fragments leave cl1.
+    let send = Command::SendUdp { dst: addr::NS1, src_port: 40000, dst_port: 9, payload: vec![0x5a; 3000] };
+    let sim = lan_with(Duration::ZERO, "cl1", send);
+    let udp_fragments = |link: &str| {
+        sim.trace()
+            .frames()
+            .filter(|f| sim.links()[f.link.0].name == link)
+            .filter_map(|f| {
+                Ipv4Packet::new_checked(f.bytes.get(14..)?).ok().map(|ip| (ip.protocol(), ip.src_addr()))
+            })
+            .filter(|(protocol, _)| *protocol == IpProtocol::UDP)
+            .map(|(_, src)| src)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(udp_fragments("cl1-sw1"), [addr::CL1; 3]);
+    // rt1 reassembled, translated and fragmented again: every fragment has the public source.
+    assert_eq!(udp_fragments("rt1-rt2"), [addr::RT1_WAN; 3]);
+    // ns1's port unreachable quotes the translated datagram; rt1 translates it back.
+    let error = sim.trace().events().find_map(|e| match &e.event {
+        NodeEvent::App(AppEvent::IcmpError { from, error, about }) if sim.node_name(e.node) == "cl1" => {
+            Some((*from, *error, *about))
+        }
+        _ => None,
+    });
+    let port_unreachable = stack::IcmpErrorKind::Unreachable(icmp::UnreachableCode::PORT);
+    assert_eq!(error, Some((addr::NS1, port_unreachable, addr::NS1)), "cl1 hears that port 9 is unreachable");
+}

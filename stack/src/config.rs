@@ -22,6 +22,12 @@ pub struct StackConfig {
     pub arp: CacheConfig,
     /// Reassembly of fragmented datagrams for this node.
     pub reassembly: ReassemblyConfig,
+    /// Reassemble every fragmented datagram before PREROUTING, forwarded ones too, as
+    /// Linux does once connection tracking is loaded (`nf_defrag_ipv4`): the hooks then
+    /// see whole datagrams, so a NAT translates the ports of every fragment, and a
+    /// forwarded datagram is fragmented again to the egress MTU. Off by default: a plain
+    /// router forwards fragments as they come (RFC 1812 §5.2.6).
+    pub defragment: bool,
     /// Sockets.
     pub sockets: SocketConfig,
     /// Most frames waiting for [`crate::Stack::poll_transmit`]; the oldest is dropped
@@ -52,6 +58,7 @@ impl Default for StackConfig {
             default_mtu: 1500,
             arp: CacheConfig::default(),
             reassembly: ReassemblyConfig::default(),
+            defragment: false,
             sockets: SocketConfig::default(),
             max_outbox: 4096,
             max_events: 4096,

@@ -108,6 +108,12 @@ impl Stack {
             return self.drop_with(DropReason::LinkBroadcastToUnicast { dst: header.dst_addr });
         }
         let mut datagram = bytes[..usize::from(packet.total_len())].to_vec();
+        let mut header = header;
+        if self.config.defragment && (header.more_frags || header.frag_offset != 0) {
+            // As Linux's nf_defrag: the hooks see whole datagrams, forwarded ones too.
+            let Some((whole, bytes)) = self.reassemble(now, &header, &datagram) else { return };
+            (header, datagram) = (whole, bytes);
+        }
         let original_dst = header.dst_addr;
         let mark = Cell::new(0);
         let Some(header) =
@@ -141,6 +147,32 @@ impl Stack {
             })
     }
 
+    /// Feeds one fragment (a whole datagram, header first) to the reassembler; returns the
+    /// datagram once its last fragment is in.
+    fn reassemble(
+        &mut self,
+        now: Duration,
+        header: &Ipv4Repr,
+        datagram: &[u8],
+    ) -> Option<(Ipv4Repr, Vec<u8>)> {
+        let payload = &datagram[header.header_len()..];
+        match self.reassembler.handle_fragment(now, header, payload) {
+            Ok(Some((whole, data))) => {
+                self.push_event(StackEvent::Reassembled {
+                    src: whole.src_addr,
+                    ident: whole.ident,
+                    len: whole.buffer_len(),
+                });
+                whole.to_bytes(&data).ok().map(|bytes| (whole, bytes))
+            }
+            Ok(None) => None,
+            Err(error) => {
+                self.drop_with(DropReason::Fragment(error));
+                None
+            }
+        }
+    }
+
     fn local_input(
         &mut self,
         now: Duration,
@@ -151,27 +183,13 @@ impl Stack {
     ) {
         // A reassembled datagram is new to the hooks: its fragments' marks do not carry over.
         let fresh = Cell::new(0);
-        let mut mark = mark;
-        let (header, mut datagram) = if header.more_frags || header.frag_offset != 0 {
-            let payload = &datagram[header.header_len()..];
-            match self.reassembler.handle_fragment(now, &header, payload) {
-                Ok(Some((whole, data))) => {
-                    self.push_event(StackEvent::Reassembled {
-                        src: whole.src_addr,
-                        ident: whole.ident,
-                        len: whole.buffer_len(),
-                    });
-                    mark = &fresh;
-                    match whole.to_bytes(&data) {
-                        Ok(bytes) => (whole, bytes),
-                        Err(_) => return,
-                    }
-                }
-                Ok(None) => return,
-                Err(error) => return self.drop_with(DropReason::Fragment(error)),
+        let (header, mut datagram, mark) = if header.more_frags || header.frag_offset != 0 {
+            match self.reassemble(now, &header, &datagram) {
+                Some((whole, bytes)) => (whole, bytes, &fresh),
+                None => return,
             }
         } else {
-            (header, datagram)
+            (header, datagram, mark)
         };
         // `None`: a hook dropped, rejected or stole it, and that is already reported.
         let Some(header) =

@@ -249,6 +249,12 @@ impl Stack {
         }
     }
 
+    /// Turns reassembly before PREROUTING on or off ([`crate::StackConfig::defragment`]):
+    /// what a node does once it tracks connections.
+    pub fn set_defragment(&mut self, on: bool) {
+        self.config.defragment = on;
+    }
+
     /// Answers ARP for `ip` on `iface` with the interface's MAC (proxy ARP, RFC 1027; as
     /// `ip neigh add proxy`): a firewall does this for a public address it DNATs, so
     /// the upstream router delivers that address's traffic to it. Returns whether the

@@ -271,3 +271,41 @@ fn fragmentation_needed_reaches_the_socket_that_set_dont_fragment() {
     assert_eq!((error.from, error.original_dst), (R_LEFT, B));
     assert!(wire.datagrams_from(1).iter().all(|d| dst_of(d) == A), "nothing was forwarded to b");
 }
+
+/// Sends a 3,000-byte UDP datagram from A to B (fragmented at A's 1,500-byte MTU) with
+/// the router's PREROUTING hook recording the length of each datagram it sees; returns
+/// those lengths, how many datagrams the router sent on, and whether B got it whole.
+fn fragmented_through_router(defragment: bool) -> (Vec<usize>, usize, bool) {
+    let mut wire = a_router_b();
+    wire.nodes[1].set_defragment(defragment);
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = std::rc::Rc::clone(&seen);
+    wire.nodes[1].add_hook(
+        HookPoint::Prerouting,
+        hook("record", move |_, datagram| {
+            record.borrow_mut().push(datagram.len());
+            Verdict::Accept
+        }),
+    );
+    let server = wire.nodes[2].udp_bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 9)).unwrap();
+    let socket = wire.nodes[0].udp_bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 40000)).unwrap();
+    wire.nodes[0].udp_send(T0, socket, SocketAddrV4::new(B, 9), &[7; 3000]).unwrap();
+    wire.settle(T0);
+    let whole =
+        matches!(wire.nodes[2].udp_recv(server), Some(UdpMessage::Datagram(d)) if d.payload.len() == 3000);
+    let forwarded = wire.datagrams_from(1).len();
+    let seen = seen.borrow().clone();
+    (seen, forwarded, whole)
+}
+
+#[test]
+fn with_defragment_the_hooks_see_whole_datagrams_and_the_router_fragments_again() {
+    let (seen, forwarded, whole) = fragmented_through_router(true);
+    assert_eq!(seen, [20 + 8 + 3000], "PREROUTING sees the reassembled datagram once");
+    assert_eq!(forwarded, 3, "fragmented again to the egress MTU");
+    assert!(whole);
+    let (seen, forwarded, whole) = fragmented_through_router(false);
+    assert_eq!(seen.len(), 3, "without it, each fragment passes the hooks: {seen:?}");
+    assert_eq!(forwarded, 3);
+    assert!(whole);
+}

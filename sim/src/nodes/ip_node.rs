@@ -116,8 +116,11 @@ impl IpNode {
     }
 
     /// Plugs connection tracking, NAT and (if it has one) a filter into the stack's
-    /// hooks.
+    /// hooks, and has the stack reassemble fragments before them.
     pub fn with_netfilter(mut self, netfilter: Netfilter) -> Self {
+        // As Linux with connection tracking: fragments are reassembled before the hooks,
+        // so the NAT sees every datagram's ports.
+        self.stack.set_defragment(true);
         self.netfilter = Some(super::netfilter::install(&mut self.stack, netfilter));
         self
     }
