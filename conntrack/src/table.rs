@@ -94,7 +94,9 @@ impl PacketMark {
             let direction = if value & Self::REPLY == 0 { Direction::Original } else { Direction::Reply };
             Some(ConnRef { id, direction })
         };
-        Some(Self { conn, state })
+        let mark = Self { conn, state };
+        // Only numbers `to_u64` makes: stray bits mean a mark from elsewhere.
+        if mark.to_u64() == value { Some(mark) } else { None }
     }
 }
 
@@ -197,6 +199,9 @@ pub struct Connection {
     tcp: Option<TcpTracker>,
     /// Seconds since the epoch, rounded up, when the connection expires.
     deadline: u32,
+    /// The deadline of the one expiry-heap entry that speaks for this connection; older
+    /// entries for it are stale and skipped.
+    queued: u32,
     /// Seconds since the epoch when it was created.
     created: u32,
     status: u8,
@@ -391,7 +396,7 @@ impl fmt::Debug for Conntrack {
 }
 
 fn secs_ceil(time: Duration) -> u64 {
-    time.as_secs() + u64::from(time.subsec_nanos() > 0)
+    time.as_secs().saturating_add(u64::from(time.subsec_nanos() > 0))
 }
 
 impl Conntrack {
@@ -498,10 +503,15 @@ impl Conntrack {
 
     fn refresh(&mut self, id: ConnId, now: Duration) {
         let Some(conn) = self.get(id) else { return };
-        let deadline = secs_ceil(now) + self.timeout_for(conn).as_secs();
+        let deadline = secs_ceil(now).saturating_add(self.timeout_for(conn).as_secs());
         let deadline = u32::try_from(deadline).unwrap_or(u32::MAX);
-        if let Some(conn) = self.conn_mut(id) {
-            conn.deadline = deadline;
+        let Some(conn) = self.conn_mut(id) else { return };
+        conn.deadline = deadline;
+        // A timeout that shrank (established → TIME_WAIT) needs an earlier wake-up; one
+        // that grew is found when the queued entry comes due.
+        if deadline < conn.queued {
+            conn.queued = deadline;
+            self.expiry.push(Reverse((deadline, id.index, id.generation)));
         }
     }
 
@@ -616,6 +626,7 @@ impl Conntrack {
             tuples: [packet.tuple, packet.tuple.inverse()],
             tcp,
             deadline: 0,
+            queued: u32::MAX,
             created,
             status: 0,
         };
@@ -635,8 +646,6 @@ impl Conntrack {
             self.insert_entry(index << 1 | 1);
         }
         self.refresh(id, now);
-        let deadline = self.get(id).map_or(0, |c| c.deadline);
-        self.expiry.push(Reverse((deadline, index, id.generation)));
         self.counters.created += 1;
         if self.config.events {
             self.events.push(ConntrackEvent::Created { id, tuple: packet.tuple });
@@ -690,10 +699,28 @@ impl Conntrack {
         slot.generation = slot.generation.wrapping_add(1) & GENERATION_MASK;
         self.free.push(id.index);
         self.live -= 1;
+        self.compact_expiry();
         if self.config.events {
             self.events.push(ConntrackEvent::Destroyed { id, tuple: conn.tuples[0], reason });
         }
         Some(conn)
+    }
+
+    /// Drops the expiry entries of connections that left the table other than by
+    /// expiring (evicted, removed, reopened), once they outnumber the live ones, so a
+    /// flood of short-lived flows cannot grow the heap: amortised O(1) per removal.
+    fn compact_expiry(&mut self) {
+        if self.live == 0 {
+            self.expiry.clear();
+        } else if self.expiry.len() > 2 * self.live + 64 {
+            let slots = &self.slots;
+            self.expiry.retain(|Reverse((deadline, index, generation))| {
+                slots.get(*index as usize).is_some_and(|slot| {
+                    slot.generation == *generation
+                        && slot.conn.as_ref().is_some_and(|c| c.queued == *deadline)
+                })
+            });
+        }
     }
 
     /// Removes a connection.
@@ -763,8 +790,15 @@ impl Conntrack {
             self.expiry.pop();
             let id = ConnId { index, generation };
             let Some(conn) = self.get(id) else { continue };
+            if conn.queued != deadline {
+                continue; // an entry a shrinking timeout superseded
+            }
             if conn.expires_at() > now {
-                self.expiry.push(Reverse((conn.deadline, index, generation)));
+                let next = conn.deadline;
+                if let Some(conn) = self.conn_mut(id) {
+                    conn.queued = next;
+                }
+                self.expiry.push(Reverse((next, index, generation)));
             } else {
                 self.remove_with(id, DestroyReason::Expired);
                 self.counters.expired += 1;

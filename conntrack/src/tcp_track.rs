@@ -252,7 +252,7 @@ impl TcpTracker {
         let max_ack_window = sender.max_window.max(MAX_ACK_WINDOW_FLOOR);
         let in_window = !after(seq, sender.max_end)
             && !before(end, sender.end.wrapping_sub(receiver.max_window.max(1)))
-            && !after(ack, receiver.end.wrapping_add(1))
+            && !after(ack, receiver.end)
             && !before(ack, receiver.end.wrapping_sub(max_ack_window));
         if !in_window {
             return Err(InvalidReason::OutOfWindow);

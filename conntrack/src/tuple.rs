@@ -22,7 +22,7 @@ use ipv4::IpProtocol;
 /// assert_eq!(syn.inverse().inverse(), syn);
 /// assert_eq!(syn.to_string(), "TCP 192.168.1.1:51234 → 10.1.3.12:443");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Tuple {
     /// The IP protocol.
     pub protocol: IpProtocol,
@@ -95,6 +95,17 @@ impl Tuple {
             tuple.src_port = destination.port();
         }
         tuple
+    }
+}
+
+impl core::hash::Hash for Tuple {
+    /// Two words, not five fields: the tuple is hashed on every packet.
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let addresses = (u64::from(u32::from(self.src)) << 32) | u64::from(u32::from(self.dst));
+        let rest =
+            (u64::from(self.src_port) << 24) | (u64::from(self.dst_port) << 8) | u64::from(self.protocol.0);
+        state.write_u64(addresses);
+        state.write_u64(rest);
     }
 }
 

@@ -70,7 +70,7 @@ fn main() -> Result<(), nat::NatError> {
         Ipv4Addr::new(quote[12], quote[13], quote[14], quote[15]),
         u16::from_be_bytes([quote[20], quote[21]])
     );
-    for mapping in rt1.mappings(Duration::from_millis(4)) {
+    for mapping in rt1.mappings() {
         println!("mapping {} {} ↔ {}", mapping.protocol, mapping.inside, mapping.outside);
     }
     Ok(())

@@ -48,46 +48,32 @@ impl MappingTable {
         self.by_outside.len()
     }
 
-    /// The live mapping of `inside` onto `external`, if any.
+    /// The mapping of `inside` onto `external`, if any. A mapping lives until a sweep
+    /// finds no connection using it, whatever its stored expiry says.
     pub(crate) fn find_inside(
         &self,
         protocol: IpProtocol,
         inside: SocketAddrV4,
         external: Ipv4Addr,
-        now: Duration,
     ) -> Option<u16> {
         let port = *self.by_inside.get(&(protocol, inside, external))?;
         let mapping = self.by_outside.get(&(protocol, SocketAddrV4::new(external, port)))?;
-        (mapping.expires > now && mapping.inside == inside).then_some(port)
+        (mapping.inside == inside).then_some(port)
     }
 
-    /// The live mapping whose external endpoint is `outside`.
-    pub(crate) fn find_outside(
-        &self,
-        protocol: IpProtocol,
-        outside: SocketAddrV4,
-        now: Duration,
-    ) -> Option<&Mapping> {
-        self.by_outside.get(&(protocol, outside)).filter(|m| m.expires > now)
+    /// The mapping whose external endpoint is `outside`.
+    pub(crate) fn find_outside(&self, protocol: IpProtocol, outside: SocketAddrV4) -> Option<&Mapping> {
+        self.by_outside.get(&(protocol, outside))
     }
 
-    /// Whether `outside` is free for `inside` (unmapped, lapsed, or already its own).
-    pub(crate) fn is_free(
-        &self,
-        protocol: IpProtocol,
-        outside: SocketAddrV4,
-        inside: SocketAddrV4,
-        now: Duration,
-    ) -> bool {
-        self.by_outside.get(&(protocol, outside)).is_none_or(|m| m.expires <= now || m.inside == inside)
+    /// Whether `outside` is free for `inside` (unmapped, or already its own).
+    pub(crate) fn is_free(&self, protocol: IpProtocol, outside: SocketAddrV4, inside: SocketAddrV4) -> bool {
+        self.by_outside.get(&(protocol, outside)).is_none_or(|m| m.inside == inside)
     }
 
-    /// Whether a new mapping fits (lapsed ones are swept first when the table is full).
-    pub(crate) fn has_room(&mut self, now: Duration) -> bool {
-        if self.by_outside.len() >= self.max {
-            self.sweep(now);
-        }
-        self.by_outside.len() < self.max
+    /// Whether a new mapping fits.
+    pub(crate) fn is_full(&self) -> bool {
+        self.by_outside.len() >= self.max
     }
 
     /// Records (or renews) `inside` ↔ `outside`; returns whether it is new.
@@ -102,7 +88,6 @@ impl MappingTable {
         let key = (protocol, outside);
         if let Some(existing) = self.by_outside.get_mut(&key)
             && existing.inside == inside
-            && existing.expires > now
         {
             existing.expires = existing.expires.max(expires);
             return false;

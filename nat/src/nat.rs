@@ -157,6 +157,10 @@ pub struct Counters {
     pub refused: u64,
 }
 
+/// Sweeps scan the whole connection table, so they run at most this often; a mapping may
+/// outlive its last flow by this much (the RFCs' timeouts are minimums).
+const MIN_SWEEP_INTERVAL: Duration = Duration::from_secs(30);
+
 /// Most events kept for [`Nat::poll_event`].
 const EVENT_QUEUE: usize = 1024;
 
@@ -252,9 +256,10 @@ impl Nat {
         self.mappings.len()
     }
 
-    /// The mappings alive at `now` (inside ↔ outside, created, expires), in no order.
-    pub fn mappings(&self, now: Duration) -> impl Iterator<Item = &Mapping> {
-        self.mappings.iter().filter(move |m| m.expires > now)
+    /// The mappings (inside ↔ outside, created, and when they lapse unless a flow still
+    /// uses them), in no order.
+    pub fn mappings(&self) -> impl Iterator<Item = &Mapping> {
+        self.mappings.iter()
     }
 
     /// The connections of `table` this translator rewrites (those whose replies do not
@@ -273,16 +278,29 @@ impl Nat {
         self.next_sweep
     }
 
-    /// Sweeps lapsed mappings.
-    pub fn handle_timeout(&mut self, now: Duration) {
+    /// Sweeps mappings no connection of `table` uses any more once their time is up.
+    /// Mappings are kept alive here, not per packet: a sweep first extends each mapping
+    /// to the expiry of the connections using it, so the fast path never touches the
+    /// mapping table.
+    pub fn handle_timeout(&mut self, table: &Conntrack, now: Duration) {
         if self.next_sweep.is_none_or(|at| at > now) {
             return;
+        }
+        self.sweep(table, now);
+    }
+
+    fn sweep(&mut self, table: &Conntrack, now: Duration) {
+        for (_, conn) in table.iter() {
+            let (original, reply) = (conn.original(), conn.reply());
+            if reply.destination() != original.source() && original.has_ports() {
+                self.mappings.renew(original.protocol, reply.destination(), conn.expires_at());
+            }
         }
         for mapping in self.mappings.sweep(now) {
             self.counters.mappings_expired += 1;
             self.report(NatEvent::MappingExpired(mapping));
         }
-        self.next_sweep = self.mappings.next_expiry();
+        self.next_sweep = self.mappings.next_expiry().map(|at| at.max(now + MIN_SWEEP_INTERVAL));
     }
 
     fn report(&mut self, event: NatEvent) {
@@ -314,22 +332,21 @@ impl Nat {
             Stage::Source => Manip::Source,
         };
         let Some(state) = table.get(conn.id) else { return Ok(None) };
-        if !state.nat_done(manip) && conn.direction == Direction::Original {
+        let state = if !state.nat_done(manip) && conn.direction == Direction::Original {
             let bound = self.bind(table, now, stage, conn.id, interface);
             if let Err(error) = bound {
                 self.counters.refused += 1;
                 return Err(error);
             }
             table.set_nat_done(conn.id, manip);
-        }
-        let Some(state) = table.get(conn.id) else { return Ok(None) };
-        let (original, reply) = (state.original(), state.reply());
+            let Some(state) = table.get(conn.id) else { return Ok(None) };
+            state
+        } else {
+            state
+        };
         // The tuple this packet must carry once both manips are done.
         let target = state.tuple(conn.direction.opposite()).inverse();
-        if reply.destination() != original.source() {
-            // Endpoint-independent mappings live as long as a flow using them.
-            self.mappings.renew(original.protocol, reply.destination(), state.expires_at());
-        }
+        let protocol = target.protocol;
         let (end, want) = match stage {
             Stage::Destination => (End::Destination, target.destination()),
             Stage::Source => (End::Source, target.source()),
@@ -341,8 +358,7 @@ impl Nat {
         rewrite_end(datagram, end, want, false);
         self.counters.translated += 1;
         let reply = conn.direction == Direction::Reply;
-        let rewrite =
-            Rewrite { stage, protocol: original.protocol, from, to: want, icmp_error: false, reply };
+        let rewrite = Rewrite { stage, protocol, from, to: want, icmp_error: false, reply };
         self.report(NatEvent::Rewrote(rewrite));
         Ok(Some(rewrite))
     }
@@ -390,7 +406,7 @@ impl Nat {
                     .find_map(|r| r.destination_for(protocol, original.destination(), interface.name));
                 let to = match by_rule {
                     Some(to) => Some((to, false)),
-                    None => self.inbound_through_mapping(original, interface, now),
+                    None => self.inbound_through_mapping(original, interface),
                 };
                 match to {
                     Some((to, hairpin)) => (reply.with_source(to), hairpin),
@@ -407,7 +423,7 @@ impl Nat {
                 let hairpin = reply.source() != original.destination()
                     && self
                         .mappings
-                        .find_outside(protocol, original.destination(), now)
+                        .find_outside(protocol, original.destination())
                         .is_some_and(|m| m.inside == reply.source());
                 let external = match by_rule {
                     Some(external) => external,
@@ -446,9 +462,8 @@ impl Nat {
         &self,
         original: Tuple,
         interface: Interface<'_>,
-        now: Duration,
     ) -> Option<(SocketAddrV4, bool)> {
-        let mapping = self.mappings.find_outside(original.protocol, original.destination(), now)?;
+        let mapping = self.mappings.find_outside(original.protocol, original.destination())?;
         // From inside: it arrived on an interface no masquerade rule leaves by.
         let from_inside = !self.rules.iter().any(|r| match r {
             NatRule::Masquerade { out_interface, .. } => interface.name == Some(out_interface.as_str()),
@@ -473,18 +488,21 @@ impl Nat {
         let protocol = original.protocol;
         let inside = original.source();
         let usable = |port: u16| !table.contains(&reply.with_destination(SocketAddrV4::new(external, port)));
-        if let Some(port) = self.mappings.find_inside(protocol, inside, external, now)
+        if let Some(port) = self.mappings.find_inside(protocol, inside, external)
             && usable(port)
         {
             return Ok(port);
         }
-        if !self.mappings.has_room(now) {
-            return Err(NatError::MappingTableFull);
+        if self.mappings.is_full() {
+            self.sweep(table, now);
+            if self.mappings.is_full() {
+                return Err(NatError::MappingTableFull);
+            }
         }
         let range = if protocol == IpProtocol::ICMP { 1..=u16::MAX } else { self.config.port_range.clone() };
         self.allocations = self.allocations.wrapping_add(1);
         let free = |port: u16| {
-            self.mappings.is_free(protocol, SocketAddrV4::new(external, port), inside, now) && usable(port)
+            self.mappings.is_free(protocol, SocketAddrV4::new(external, port), inside) && usable(port)
         };
         if range.contains(&inside.port()) && free(inside.port()) {
             return Ok(inside.port());

@@ -204,7 +204,7 @@ impl Netfilter {
 
     fn handle_timeout(&mut self, now: Duration) {
         self.conntrack.handle_timeout(now);
-        self.nat.handle_timeout(now);
+        self.nat.handle_timeout(&self.conntrack, now);
         self.collect();
     }
 
@@ -221,7 +221,7 @@ impl Netfilter {
                 conn.age(now).as_secs()
             ));
         }
-        let mut mappings: Vec<_> = self.nat.mappings(now).collect();
+        let mut mappings: Vec<_> = self.nat.mappings().collect();
         mappings.sort_by_key(|m| (m.protocol, m.outside));
         for m in mappings {
             lines.push(format!(
