@@ -34,4 +34,4 @@ pub use nodes::{
     Command, FloodReason, Host, IfaceId, InterfaceInfo, IpNode, Netfilter, NetfilterEvent, Node, NodeEvent,
     NodeId, NodeKind, Router, Switch, SwitchDecision,
 };
-pub use views::{describe, export, narrative, pcapng, topology};
+pub use views::{describe, export, keylog, narrative, pcapng, topology};

@@ -79,6 +79,10 @@ struct RunArgs {
     /// Write the whole trace (nodes, links, every frame and event) as JSON for tools.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Write the run's TLS secrets to this file (SSLKEYLOGFILE format, for Wireshark's
+    /// "(Pre)-Master-Secret log filename"); the pcapng embeds them too.
+    #[arg(long, value_name = "PATH")]
+    keylog: Option<PathBuf>,
     #[command(flatten)]
     link: LinkArgs,
     /// Also print each node's tables (ARP cache, MAC table) at the end.
@@ -241,7 +245,19 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.pcap {
         let pcapng = sim::pcapng::write_pcapng(&sim, Vec::new()).map_err(|e| e.to_string())?;
-        outputs.push((path, pcapng, " (open it with Wireshark or `tshark -r`)"));
+        outputs.push((
+            path,
+            pcapng,
+            " (open it with Wireshark or `tshark -r`; the TLS secrets are embedded)",
+        ));
+    }
+    if let Some(path) = &args.keylog {
+        let lines = sim::keylog::keylog_file(&sim);
+        outputs.push((
+            path,
+            lines.into_bytes(),
+            " (SSLKEYLOGFILE format: Wireshark's TLS (Pre)-Master-Secret log)",
+        ));
     }
     let mut failures = Vec::new();
     let mut wrote = String::new();
@@ -284,6 +300,7 @@ fn main() -> ExitCode {
             seed: 1,
             pcap: None,
             json: None,
+            keylog: None,
             link: LinkArgs {
                 latency_us: 5,
                 bandwidth_mbps: 1000,

@@ -246,6 +246,12 @@ impl DnsApp {
                 }
                 continue;
             }
+            if let DnsEvent::Stub(StubEvent::Resolved { result: Ok(answer), .. }) = &event
+                && let Some(first) = answer.addresses().first()
+            {
+                let name = answer.question.name.to_string();
+                cx.hosts.insert(name.trim_end_matches('.').to_ascii_lowercase(), *first);
+            }
             cx.report(AppEvent::Dns(event));
         }
     }

@@ -5,8 +5,10 @@
 //! them; it offers every scenario command to each in turn, lets each drain its sockets
 //! after every input, and wakes each at its own deadline.
 
+mod balancer;
 mod dhcp;
 mod dns;
+mod http;
 mod ping;
 mod tcp_transfer;
 mod udp_send;
@@ -18,8 +20,10 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use stack::{IcmpErrorKind, Stack};
 
+pub use balancer::LbApp;
 pub use dhcp::{DhcpClient, DhcpServer};
 pub use dns::{DnsApp, DnsEvent};
+pub use http::{ClientTrust, HttpEvent, HttpServer, HttpsClient};
 pub use ping::Ping;
 pub use tcp_transfer::{TcpSender, TcpSink};
 pub use udp_send::UdpSend;
@@ -42,6 +46,9 @@ pub struct AppContext<'a> {
     /// The node's DNS servers, as `/etc/resolv.conf` holds them: the DHCP client writes
     /// its lease's servers here, and the stub resolver asks them.
     pub name_servers: &'a mut Vec<Ipv4Addr>,
+    /// Names the node's stub resolver has resolved, with their first address (a host's
+    /// resolver cache, as `getaddrinfo` would consult): an HTTPS client reads it.
+    pub hosts: &'a mut std::collections::BTreeMap<String, Ipv4Addr>,
 }
 
 impl AppContext<'_> {
@@ -163,6 +170,10 @@ pub enum AppEvent {
     SocketFailed(stack::BindError),
     /// From a DNS application.
     Dns(DnsEvent),
+    /// From an HTTP server or the HTTPS client.
+    Http(HttpEvent),
+    /// From the load balancer.
+    Lb(::lb::LbEvent),
     /// A TCP transfer ended (completed, or reset or timed out part way).
     TcpSent {
         /// Where it went.
@@ -199,6 +210,8 @@ pub enum AppEvent {
 impl fmt::Display for AppEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Lb(event) => write!(f, "{event}"),
+            Self::Http(event) => write!(f, "{event}"),
             Self::PingSent { dst, seq_no, .. } => write!(f, "ping {dst}: sent echo request seq {seq_no}"),
             Self::PingReply { from, seq_no, rtt } => {
                 write!(f, "ping: reply from {from} seq {seq_no} time {:.3} ms", rtt.as_secs_f64() * 1e3)

@@ -71,6 +71,7 @@ pub struct IpNode {
     events: VecDeque<NodeEvent>,
     seed: u64,
     name_servers: Vec<Ipv4Addr>,
+    hosts: std::collections::BTreeMap<String, Ipv4Addr>,
     netfilter: Option<Rc<RefCell<Netfilter>>>,
 }
 
@@ -88,6 +89,7 @@ impl IpNode {
             events: VecDeque::new(),
             seed: 0,
             name_servers: Vec::new(),
+            hosts: std::collections::BTreeMap::new(),
             netfilter: None,
         }
     }
@@ -155,6 +157,7 @@ impl IpNode {
             events: &mut self.events,
             seed: self.seed,
             name_servers: &mut self.name_servers,
+            hosts: &mut self.hosts,
         };
         for app in &mut self.apps {
             f(app.as_mut(), &mut cx);

@@ -71,6 +71,14 @@ pub enum Command {
         /// The name, e.g. `www.example.com`.
         name: String,
     },
+    /// Fetch a URL over HTTPS (as `curl https://www.example.com/`), `requests` times on one
+    /// connection; the host name must have been looked up first ([`Command::Lookup`]).
+    Fetch {
+        /// The URL, `https://host/path`.
+        url: String,
+        /// How many GETs on the connection.
+        requests: u32,
+    },
     /// Send one UDP datagram (as `nc -u`).
     SendUdp {
         /// Destination address.
@@ -216,6 +224,8 @@ impl fmt::Display for NodeEvent {
             Self::Command(Command::Lookup { name }) => write!(f, "host -t A {name}"),
             Self::Command(Command::TcpSend { to, len }) => write!(f, "send {len} bytes to {to} over TCP"),
             Self::Command(Command::Ping { dst, count, .. }) => write!(f, "ping -c {count} {dst}"),
+            Self::Command(Command::Fetch { url, requests: 1 }) => write!(f, "curl {url}"),
+            Self::Command(Command::Fetch { url, requests }) => write!(f, "curl {url} ({requests} requests)"),
             Self::Command(Command::SendUdp { dst, dst_port, payload, .. }) => {
                 write!(f, "send {} bytes of UDP to {dst}:{dst_port}", payload.len())
             }

@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use ethernet::MacAddress;
 use ipnet::Ipv4Net;
 
-use crate::apps::{DnsApp, TcpSink};
+use crate::apps::{ClientTrust, DnsApp, HttpServer, HttpsClient, LbApp, TcpSink};
 use crate::engine::Simulation;
 use crate::engine::{Endpoint, LinkConfig};
 use crate::nodes::Switch;
@@ -120,10 +120,6 @@ fn join(sim: &mut Simulation, a: (NodeId, usize), b: (NodeId, usize), link: Link
     // Every interface here is fresh and the fault check is the caller's: a failure is a
     // bug in this module, not a run-time condition.
     debug_assert!(result.is_ok(), "{result:?}");
-}
-
-fn host(sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr, gateway: Ipv4Addr) -> NodeId {
-    sim.add_node(Box::new(static_host(name, number, ip, gateway)))
 }
 
 fn static_host(name: &str, number: u8, ip: Ipv4Addr, gateway: Ipv4Addr) -> IpNode {
@@ -262,6 +258,102 @@ fn install_rules(
     }
 }
 
+/// The web PKI of the topology: a CA that every client trusts, and the certificate of
+/// www.example.com it signed, which lb1 presents.
+#[derive(Debug, Clone)]
+pub struct Pki {
+    /// The CA certificate (DER): what `curl --cacert` would be given.
+    pub ca_cert: bytes::Bytes,
+    /// lb1's TLS settings: the www.example.com certificate and its key.
+    pub server: std::sync::Arc<::tls_lite::ServerConfig>,
+    /// A client's TLS settings: trust the CA.
+    pub client: std::sync::Arc<::tls_lite::ClientConfig>,
+}
+
+/// The virtual clock's epoch as Unix time (2026-01-01T00:00:00Z): certificates need a
+/// calendar date, and the simulation starts there.
+pub const UNIX_TIME_AT_EPOCH: Duration = Duration::from_secs(1_767_225_600);
+
+/// The topology's PKI, the same for every run (keys derived from a fixed seed).
+pub fn pki() -> Pki {
+    use ::tls_lite::certgen::{KeyKind, generate};
+    let seed = *b"packetflow www.example.com CA 01";
+    // Generation from a fixed seed and name cannot fail short of a bug in rcgen's use,
+    // which the tls-lite tests cover; a run without TLS is still a run.
+    let generated = generate(&seed, WWW, KeyKind::EcdsaP256).ok();
+    let (ca_cert, chain, key) = match generated {
+        Some(pki) => (pki.ca_cert.clone(), vec![pki.server_cert, pki.ca_cert], pki.server_key),
+        None => {
+            let key = ::tls_lite::certgen::derive_key(&seed, "server", KeyKind::EcdsaP256);
+            (bytes::Bytes::new(), Vec::new(), key)
+        }
+    };
+    let verifier = ::tls_lite::ServerCertVerifier::WebPki {
+        roots: vec![ca_cert.clone()],
+        unix_time_at_epoch: UNIX_TIME_AT_EPOCH,
+    };
+    Pki {
+        ca_cert,
+        server: std::sync::Arc::new(::tls_lite::ServerConfig::new(chain, key)),
+        client: std::sync::Arc::new(::tls_lite::ClientConfig::new(verifier)),
+    }
+}
+
+/// What users may change about the HTTPS flow's site (the CLI's `--requests`,
+/// `--algorithm`, `--backend-down`, `--health-checks`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteOptions {
+    /// GETs cl1 sends on its connection (several show the balancing).
+    pub requests: u32,
+    /// How lb1 picks a backend.
+    pub algorithm: ::lb::Algorithm,
+    /// Web servers that run no server (their port 80 refuses): health checks take them
+    /// out of lb1's pool.
+    pub backends_down: Vec<String>,
+    /// Whether lb1 probes its backends (always, when a backend is down).
+    pub health_checks: bool,
+}
+
+impl Default for SiteOptions {
+    fn default() -> Self {
+        Self {
+            requests: 1,
+            algorithm: ::lb::Algorithm::RoundRobin,
+            backends_down: Vec::new(),
+            health_checks: false,
+        }
+    }
+}
+
+/// lb1's virtual service: www.example.com's VIP on 443, TLS terminated with the PKI's
+/// certificate, plain HTTP to sv1 and sv2 from 172.16.2.254.
+pub fn lb1_service(pki: &Pki, options: &SiteOptions) -> ::lb::ServiceConfig {
+    use ::lb::{BackendConfig, HealthCheck, HealthConfig, ServiceConfig};
+    use std::net::SocketAddrV4;
+    let backends = vec![
+        BackendConfig::new("sv1", SocketAddrV4::new(addr::SV1, HTTP_PORT)),
+        BackendConfig::new("sv2", SocketAddrV4::new(addr::SV2, HTTP_PORT)),
+    ];
+    let listen = SocketAddrV4::new(addr::LB1_VIP, HTTPS_PORT);
+    let mut service = ServiceConfig::new("www.example.com", listen, addr::LB1_SERVERS, backends);
+    service.algorithm = options.algorithm;
+    service.tls = Some(std::sync::Arc::clone(&pki.server));
+    if options.health_checks || !options.backends_down.is_empty() {
+        service.health = Some(HealthConfig {
+            check: HealthCheck::HttpGet { path: "/".to_owned(), host: WWW.to_owned(), expect_status: 200 },
+            interval: HEALTH_INTERVAL,
+            timeout: Duration::from_secs(1),
+            rise: 2,
+            fall: 2,
+        });
+    }
+    service
+}
+
+/// How often lb1 probes each backend when health checks are on: two failures, by
+/// t = 4 s, take a dead backend out before cl1 connects.
+pub const HEALTH_INTERVAL: Duration = Duration::from_secs(2);
+
 /// How the home PCs get their addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Addressing {
@@ -290,8 +382,19 @@ pub fn build_lan(sim: &mut Simulation, link: LinkConfig) -> Lan {
 /// fw1 answers ARP for 10.1.3.12, DNATs it to lb1's VIP and filters; lb1 accepts TCP on
 /// 443 (the balancer comes with its own crate).
 pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addressing) -> Lan {
+    build_topology_with(sim, link, addressing, &SiteOptions::default())
+}
+
+/// [`build_topology`] with the site configured by `options`.
+pub fn build_topology_with(
+    sim: &mut Simulation,
+    link: LinkConfig,
+    addressing: Addressing,
+    options: &SiteOptions,
+) -> Lan {
     use addr::*;
     // Each PC asks rt1 for names: configured by hand, or named by its DHCP lease.
+    let pki = pki();
     let pc = |sim: &mut Simulation, name: &str, number: u8, ip: Ipv4Addr| {
         let node = match addressing {
             Addressing::Static => static_host(name, number, ip, RT1_LAN).with_app(DnsApp::stub(RT1_LAN)),
@@ -299,6 +402,8 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
                 Host::dhcp(name, "eth0", mac_for(number, 0)).with_app(DnsApp::stub(Ipv4Addr::UNSPECIFIED))
             }
         };
+        // Each PC has a browser that trusts the topology's CA.
+        let node = node.with_app(HttpsClient::new(ClientTrust(std::sync::Arc::clone(&pki.client))));
         sim.add_node(Box::new(node))
     };
     let cl1 = pc(sim, "cl1", 1, CL1);
@@ -365,14 +470,20 @@ pub fn build_topology(sim: &mut Simulation, link: LinkConfig, addressing: Addres
             &[("vip", mac_for(10, 0), net(LB1_VIP, 24)), ("srv", mac_for(10, 1), net(LB1_SERVERS, 24))],
         )
         .with_route(Ipv4Net::default(), FW1_IN, 0)
-        // lb1 accepts TCP on 443; the balancer (TLS offload, HTTP relay) comes with it.
-        .with_app(TcpSink::new(HTTPS_PORT)),
+        // The balancer: TLS offload on 443, HTTP to sv1 and sv2.
+        .with_app(LbApp::new(lb1_service(&pki, options))),
     ));
     join(sim, (fw1, 1), (lb1, 0), link);
     let sw2 = sim.add_node(Box::new(Switch::new("sw2", 3)));
     join(sim, (lb1, 1), (sw2, 0), link);
     for (port, (name, number, ip)) in [("sv1", 11, SV1), ("sv2", 12, SV2)].into_iter().enumerate() {
-        let server = host(sim, name, number, ip, LB1_SERVERS);
+        let node = static_host(name, number, ip, LB1_SERVERS);
+        let node = if options.backends_down.iter().any(|down| down == name) {
+            node
+        } else {
+            node.with_app(HttpServer::new(name, HTTP_PORT))
+        };
+        let server = sim.add_node(Box::new(node));
         join(sim, (server, 0), (sw2, port + 1), link);
     }
     Lan { cl1, cl2, rt1, sw1 }
@@ -398,6 +509,9 @@ pub fn schedule_arp_flow(sim: &mut Simulation, lan: &Lan) {
 /// The port lb1 listens on for www.example.com.
 pub const HTTPS_PORT: u16 = 443;
 
+/// The port sv1 and sv2 serve plain HTTP on.
+pub const HTTP_PORT: u16 = 80;
+
 /// ns1's TCP discard port (RFC 863), the far end of TCP transfers.
 pub const DISCARD_PORT: u16 = 9;
 
@@ -411,14 +525,20 @@ pub const LOOKUP_AT: Duration = Duration::from_secs(10);
 /// When cl1 opens the TCP connection to the address the lookup returned.
 pub const CONNECT_AT: Duration = Duration::from_secs(12);
 
-/// The HTTPS flow so far: cl1 boots and asks for an address at t = 0 (phase 1), looks
-/// up www.example.com (phase 2), then opens a TCP connection to 10.1.3.12:443 through
-/// rt1's NAPT and fw1's DNAT to lb1 (phase 3), and closes it.
+/// The HTTPS flow: cl1 boots and asks for an address at t = 0 (phase 1), looks up
+/// www.example.com (phase 2), then fetches `https://www.example.com/`: the TCP handshake
+/// through rt1's NAPT and fw1's DNAT (phase 3), TLS with lb1 (phase 4), and the request
+/// lb1 decrypts and relays to sv1 or sv2 (phase 5).
 pub fn schedule_https_flow(sim: &mut Simulation, lan: &Lan) {
+    schedule_https_flow_with(sim, lan, &SiteOptions::default());
+}
+
+/// [`schedule_https_flow`] with `options.requests` GETs.
+pub fn schedule_https_flow_with(sim: &mut Simulation, lan: &Lan, options: &SiteOptions) {
     sim.schedule(Duration::ZERO, lan.cl1, Command::Dhcp);
     sim.schedule(LOOKUP_AT, lan.cl1, Command::Lookup { name: WWW.to_owned() });
-    let to = std::net::SocketAddrV4::new(addr::WWW_PUBLIC, HTTPS_PORT);
-    sim.schedule(CONNECT_AT, lan.cl1, Command::TcpSend { to, len: 0 });
+    let fetch = Command::Fetch { url: format!("https://{WWW}/"), requests: options.requests.max(1) };
+    sim.schedule(CONNECT_AT, lan.cl1, fetch);
 }
 
 /// When `all` starts cl2's DHCP client, and then the ping: each after the previous
@@ -428,6 +548,11 @@ const ALL_PING_AT: Duration = Duration::from_secs(30);
 
 /// A ready-to-run simulation of `flow` on the embedded topology.
 pub fn build(flow: Flow, seed: u64, link: LinkConfig) -> Simulation {
+    build_with(flow, seed, link, &SiteOptions::default())
+}
+
+/// [`build`] with the site configured by `options`.
+pub fn build_with(flow: Flow, seed: u64, link: LinkConfig, options: &SiteOptions) -> Simulation {
     let mut sim = Simulation::new(seed);
     match flow {
         Flow::Ping => {
@@ -439,12 +564,12 @@ pub fn build(flow: Flow, seed: u64, link: LinkConfig) -> Simulation {
             schedule_arp_flow(&mut sim, &lan);
         }
         Flow::Https => {
-            let lan = build_topology(&mut sim, link, Addressing::Dhcp);
-            schedule_https_flow(&mut sim, &lan);
+            let lan = build_topology_with(&mut sim, link, Addressing::Dhcp, options);
+            schedule_https_flow_with(&mut sim, &lan, options);
         }
         Flow::All => {
-            let lan = build_topology(&mut sim, link, Addressing::Dhcp);
-            schedule_https_flow(&mut sim, &lan);
+            let lan = build_topology_with(&mut sim, link, Addressing::Dhcp, options);
+            schedule_https_flow_with(&mut sim, &lan, options);
             sim.schedule(ALL_CL2_DHCP_AT, lan.cl2, Command::Dhcp);
             let ping = Command::Ping {
                 dst: addr::CL2,

@@ -11,7 +11,7 @@ use conntrack::ConntrackEvent;
 use nat::NatEvent;
 use stack::StackEvent;
 
-use crate::apps::AppEvent;
+use crate::apps::{AppEvent, HttpEvent};
 use crate::engine::{Fate, Simulation, TraceRecord};
 use crate::nodes::{NetfilterEvent, NodeEvent, SwitchDecision};
 use crate::views::describe::summarize;
@@ -159,6 +159,19 @@ pub fn event_kind(event: &NodeEvent) -> &'static str {
             AppEvent::BadName { .. } => "app.bad_name",
             AppEvent::TcpSent { .. } => "app.tcp_sent",
             AppEvent::TcpReceived { .. } => "app.tcp_received",
+            AppEvent::Http(event) => match event {
+                HttpEvent::Served { .. } => "http.served",
+                HttpEvent::BadRequest { .. } => "http.bad_request",
+                HttpEvent::ClientHelloSent { .. } => "tls.client_hello_sent",
+                HttpEvent::TlsEstablished { .. } => "tls.established",
+                HttpEvent::KeyLog { .. } => "tls.keylog",
+                HttpEvent::RequestSent { .. } => "http.request_sent",
+                HttpEvent::ResponseReceived { .. } => "http.response_received",
+                HttpEvent::CloseNotifySent => "tls.close_notify_sent",
+                HttpEvent::ResetSent => "tcp.reset_sent",
+                HttpEvent::Failed { .. } => "http.failed",
+            },
+            AppEvent::Lb(_) => "lb",
         },
         NodeEvent::Netfilter(event) => match event {
             NetfilterEvent::Conntrack(ConntrackEvent::Created { .. }) => "conntrack.created",

@@ -3,6 +3,7 @@
 
 pub mod describe;
 pub mod export;
+pub mod keylog;
 pub mod narrative;
 pub mod pcapng;
 pub mod topology;

@@ -15,7 +15,7 @@ use crate::views::describe::summarize;
 use dissect::{Dissection, Field, Origin, Protocol, dissect_frame};
 use stack::StackEvent;
 
-use crate::apps::{AppEvent, DnsEvent};
+use crate::apps::{AppEvent, DnsEvent, HttpEvent};
 use crate::engine::{EventRecord, FrameRecord, TraceRecord};
 use crate::nodes::{Command, FloodReason, NetfilterEvent, NodeEvent, NodeId, NodeKind, SwitchDecision};
 
@@ -239,6 +239,13 @@ fn phase_title(event: &NodeEvent, node: &str) -> Option<String> {
         NodeEvent::Command(Command::Dhcp) => Some(format!("NIC configuration (DHCP for {node})")),
         NodeEvent::Command(Command::Lookup { name }) => Some(format!("Name resolution (DNS: {name})")),
         NodeEvent::Command(Command::TcpSend { to, len: 0 }) => Some(format!("TCP 3-way handshake (to {to})")),
+        NodeEvent::Command(Command::Fetch { url, .. }) => Some(format!("TCP 3-way handshake (curl {url})")),
+        NodeEvent::App(AppEvent::Http(HttpEvent::ClientHelloSent { to, .. })) => {
+            Some(format!("TLS 1.3 handshake ({node} ↔ {to})"))
+        }
+        NodeEvent::App(AppEvent::Http(HttpEvent::RequestSent { request, host })) => {
+            Some(format!("SSL offload and load balancing ({request} https://{host})"))
+        }
         NodeEvent::Command(Command::TcpSend { to, len }) => {
             Some(format!("TCP transfer ({len} bytes to {to})"))
         }
@@ -452,6 +459,11 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
             rtt.as_secs_f64() * 1e3
         ),
         NodeEvent::Netfilter(event) => explain_netfilter(node, event)?,
+        NodeEvent::App(AppEvent::Http(event)) => explain_http(node, event)?,
+        NodeEvent::App(AppEvent::Lb(event)) => explain_lb(node, event)?,
+        NodeEvent::Command(Command::Fetch { url, .. }) => {
+            format!("{node} runs `curl {url}`: it opens a TCP connection to the address DNS gave it, port 443 (RFC 9293 §3.5)")
+        }
         NodeEvent::Stack(StackEvent::Dropped(reason)) => format!("{node} drops it: {reason}"),
         NodeEvent::Stack(event) => format!("{node}: {event}"),
         NodeEvent::App(event) => format!("{node}: {event}"),
@@ -460,6 +472,71 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
             format!("FCS error: dropped by {node} {interface} (the frame was damaged on the link)")
         }
         _ => return None,
+    })
+}
+
+fn explain_http(node: &str, event: &HttpEvent) -> Option<String> {
+    Some(match event {
+        HttpEvent::ClientHelloSent { server_name, to } => format!(
+            "{node}'s connection to {to} is up: it starts TLS 1.3 with a ClientHello naming {server_name} (SNI) and carrying an X25519 key share (RFC 8446 §4.1.2)"
+        ),
+        HttpEvent::TlsEstablished { suite } => format!(
+            "{node} has checked lb1's certificate for the name against its trusted CA and the server's Finished: both ends hold the application traffic keys ({suite}; RFC 8446 §4.4.4, §7.1)"
+        ),
+        HttpEvent::RequestSent { request, host } => format!(
+            "{node} sends `{request}` with Host: {host}, encrypted as TLS application data (RFC 8446 §5.2; RFC 9112 §3)"
+        ),
+        HttpEvent::Served { server, peer, request, forwarded_for, status } => {
+            let from = peer.map_or_else(String::new, |p| format!(" from {p}"));
+            let client = forwarded_for
+                .as_ref()
+                .map_or_else(String::new, |c| format!("; X-Forwarded-For names the client, {c}"));
+            format!("{server} receives `{request}` in plain HTTP{from} and answers {status}{client}")
+        }
+        HttpEvent::ResponseReceived { status, body_len, body } => {
+            let served = body
+                .split("Served by ")
+                .nth(1)
+                .and_then(|rest| rest.split_once(").").map(|(name, _)| format!("{name})")))
+                .unwrap_or_else(|| "an unnamed server".to_owned());
+            format!("{node} decrypts the response: {status}, {body_len} bytes, a page served by {served}")
+        }
+        HttpEvent::CloseNotifySent => {
+            format!(
+                "{node} is done: it sends a close_notify alert so the end of the data is authenticated (RFC 8446 §6.1)"
+            )
+        }
+        HttpEvent::ResetSent => format!(
+            "{node} then aborts the TCP connection with a RST instead of a FIN exchange, as browsers often do (RFC 9293 §3.10.5)"
+        ),
+        HttpEvent::Failed { reason } => format!("{node}: the fetch failed: {reason}"),
+        HttpEvent::BadRequest { .. } => format!("{node}: {event}"),
+        HttpEvent::KeyLog { .. } => return None,
+    })
+}
+
+fn explain_lb(node: &str, event: &::lb::LbEvent) -> Option<String> {
+    use ::lb::LbEvent;
+    Some(match event {
+        LbEvent::TlsKeyLog { .. } | LbEvent::HealthProbe { ok: true, .. } => return None,
+        LbEvent::TlsHandshakeComplete { suite, server_name, .. } => format!(
+            "{node} terminates TLS: it verified cl1's Finished, and holds the session keys ({suite:?}{}): it can read what the client sends (SSL offload)",
+            server_name.as_ref().map_or_else(String::new, |name| format!(", SNI {name}"))
+        ),
+        LbEvent::RequestReceived { method, path, host, .. } => format!(
+            "{node} decrypts the record: `{method} {path}` for {} — plain HTTP inside the balancer",
+            host.as_deref().unwrap_or("no Host")
+        ),
+        LbEvent::BackendChosen { name, addr, algorithm, .. } => {
+            format!("{node}'s {algorithm} algorithm picks {name} ({addr}) from the backends that are up")
+        }
+        LbEvent::RequestForwarded { name, from, to, .. } => format!(
+            "{node} opens a plain TCP connection from its server-side address {from} to {name} ({to}) and sends the request with X-Forwarded-For and Forwarded (RFC 7239) naming the client"
+        ),
+        LbEvent::ResponseRelayed { status, name, bytes, .. } => format!(
+            "{node} encrypts {name}'s {status} response ({bytes} bytes) back to the client on the TLS session"
+        ),
+        _ => format!("{node}: {event}"),
     })
 }
 
