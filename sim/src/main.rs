@@ -85,6 +85,8 @@ struct RunArgs {
     keylog: Option<PathBuf>,
     #[command(flatten)]
     link: LinkArgs,
+    #[command(flatten)]
+    site: SiteArgs,
     /// Also print each node's tables (ARP cache, MAC table) at the end.
     #[arg(long)]
     state: bool,
@@ -121,6 +123,52 @@ struct LinkArgs {
     /// only the IP, ICMP, UDP and TCP checksums can catch it.
     #[arg(long, default_value_t = 0.0, value_parser = probability, allow_negative_numbers = true)]
     corrupt_undetected: f64,
+}
+
+#[derive(Args, Debug)]
+struct SiteArgs {
+    /// GETs cl1 sends on its HTTPS connection (several show the balancing).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    requests: u32,
+    /// How lb1 picks a backend for each client session.
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::RoundRobin)]
+    algorithm: AlgorithmArg,
+    /// Take a web server down (sv1 or sv2; repeatable): lb1's health checks find out and
+    /// send the requests to the other.
+    #[arg(long, value_name = "SERVER", value_parser = ["sv1", "sv2"])]
+    backend_down: Vec<String>,
+    /// Run lb1's HTTP health checks (every 2 s; on whenever a backend is down).
+    #[arg(long)]
+    health_checks: bool,
+}
+
+/// lb1's balancing algorithms, as the command line names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum AlgorithmArg {
+    /// Each backend in turn.
+    RoundRobin,
+    /// In proportion to the backends' weights.
+    WeightedRoundRobin,
+    /// The backend with the fewest open connections.
+    LeastConnections,
+    /// Consistent hashing of the client address: a client keeps its backend.
+    SourceHash,
+}
+
+impl SiteArgs {
+    fn options(&self) -> scenario::SiteOptions {
+        scenario::SiteOptions {
+            requests: self.requests,
+            algorithm: match self.algorithm {
+                AlgorithmArg::RoundRobin => lb::Algorithm::RoundRobin,
+                AlgorithmArg::WeightedRoundRobin => lb::Algorithm::WeightedRoundRobin,
+                AlgorithmArg::LeastConnections => lb::Algorithm::LeastConnections,
+                AlgorithmArg::SourceHash => lb::Algorithm::SourceHash,
+            },
+            backends_down: self.backend_down.clone(),
+            health_checks: self.health_checks,
+        }
+    }
 }
 
 /// A probability option's value: a number within 0.0..=1.0.
@@ -217,7 +265,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let link = args.link.config()?;
-    let mut sim = scenario::build(args.flow, args.seed, link);
+    let mut sim = scenario::build_with(args.flow, args.seed, link, &args.site.options());
     let summary = sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
     let mut story = format!("== packetflow run {} · seed {} ==\n", args.flow.name(), args.seed);
     story += &view::render_run(&sim, args.verbose);
@@ -310,6 +358,12 @@ fn main() -> ExitCode {
                 reorder: 0.0,
                 corrupt: 0.0,
                 corrupt_undetected: 0.0,
+            },
+            site: SiteArgs {
+                requests: 1,
+                algorithm: AlgorithmArg::RoundRobin,
+                backend_down: Vec::new(),
+                health_checks: false,
             },
             state: true,
             verbose: false,

@@ -16,7 +16,10 @@ fn no_arguments_runs_the_embedded_flows_and_prints_the_narrative() {
     assert!(text.contains("== Phase 2 · Name resolution (DNS: www.example.com)"), "{text}");
     assert!(text.contains("== Phase 3 · TCP 3-way handshake (curl https://www.example.com/)"), "{text}");
     assert!(text.contains("== Phase 4 · TLS 1.3 handshake (cl1 ↔ 10.1.3.12:443)"), "{text}");
-    assert!(text.contains("== Phase 5 · SSL offload and load balancing (GET / https://www.example.com)"), "{text}");
+    assert!(
+        text.contains("== Phase 5 · SSL offload and load balancing (GET / https://www.example.com)"),
+        "{text}"
+    );
     assert!(text.contains("cl1 decrypts the response: 200"), "{text}");
     assert!(text.contains("== Phase 7 · LAN ping"), "{text}");
     assert!(text.contains("cl1 receives the echo reply for sequence 1"), "{text}");

@@ -179,13 +179,22 @@ fn parse_request(buffer: &[u8]) -> Result<Option<Request>, String> {
 pub struct HttpServer {
     name: String,
     port: u16,
+    keep_alive: bool,
     connections: BTreeMap<TcpHandle, Vec<u8>>,
 }
 
 impl HttpServer {
     /// A server called `name` (it names itself in its pages) on `port`.
     pub fn new(name: &str, port: u16) -> Self {
-        Self { name: name.to_owned(), port, connections: BTreeMap::new() }
+        Self { name: name.to_owned(), port, keep_alive: true, connections: BTreeMap::new() }
+    }
+
+    /// The server closes each connection after its response (`Connection: close`, as
+    /// Apache with `KeepAlive Off`): behind a balancer, every request is balanced anew.
+    #[must_use]
+    pub fn closing_after_each_response(mut self) -> Self {
+        self.keep_alive = false;
+        self
     }
 
     fn page(&self, cx: &AppContext<'_>, handle: TcpHandle) -> String {
@@ -222,7 +231,8 @@ impl HttpServer {
                 (405, "method not allowed\n".to_owned())
             };
             let reason = if status == 200 { "OK" } else { "Method Not Allowed" };
-            let connection = if request.close { "close" } else { "keep-alive" };
+            let close = request.close || !self.keep_alive;
+            let connection = if close { "close" } else { "keep-alive" };
             let mut response = format!(
                 "HTTP/1.1 {status} {reason}\r\nServer: {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: {connection}\r\n\r\n",
                 self.name,
@@ -244,7 +254,7 @@ impl HttpServer {
                 status,
             };
             cx.report(AppEvent::Http(served));
-            if request.close {
+            if close {
                 cx.stack.tcp_close(cx.now, handle);
                 self.connections.remove(&handle);
                 return;

@@ -154,6 +154,13 @@ impl Simulation {
         self.nodes.push(node);
         self.timers.push(None);
         self.corrupted_seen.push(Vec::new());
+        // Applications started by the seed may already have a deadline (a balancer's first
+        // health check): wake the node for it even if nothing else reaches it first.
+        if let Some(deadline) = self.nodes[id.0].poll_timeout() {
+            let deadline = deadline.max(self.now);
+            self.timers[id.0] = Some(deadline);
+            self.push(deadline, Action::Timer { node: id });
+        }
         id
     }
 

@@ -481,7 +481,8 @@ pub fn build_topology_with(
         let node = if options.backends_down.iter().any(|down| down == name) {
             node
         } else {
-            node.with_app(HttpServer::new(name, HTTP_PORT))
+            // Keep-alive off, so that each of cl1's requests is balanced anew.
+            node.with_app(HttpServer::new(name, HTTP_PORT).closing_after_each_response())
         };
         let server = sim.add_node(Box::new(node));
         join(sim, (server, 0), (sw2, port + 1), link);
