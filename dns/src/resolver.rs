@@ -31,6 +31,9 @@ pub struct ResolverConfig {
     pub server_port: u16,
     /// How long to wait for one server before trying the next.
     pub query_timeout: Duration,
+    /// Passes over a zone's servers when some stayed silent (a lost query or answer)
+    /// before the lookup fails; error answers never earn another pass.
+    pub rounds: usize,
     /// Most lookups in progress (client queries and `resolve` calls); beyond, client
     /// queries get REFUSED and `resolve` an error. Each has at most one query in flight.
     pub max_lookups: usize,
@@ -60,6 +63,7 @@ impl ResolverConfig {
             root_servers,
             server_port: 53,
             query_timeout: Duration::from_millis(800),
+            rounds: 3,
             max_lookups: 256,
             max_referrals: 12,
             max_cname_chain: 8,
@@ -98,6 +102,11 @@ struct Lookup {
     zone: Name,
     servers: Vec<Ipv4Addr>,
     next_server: usize,
+    /// Passes made over `servers` so far (a new zone starts a new count).
+    round: usize,
+    /// Whether a server of this pass stayed silent (worth another pass; an error
+    /// answer is not).
+    timed_out: bool,
 }
 
 /// How a lookup ended.
@@ -259,6 +268,7 @@ impl Resolver {
             self.event(ResolverEvent::ServerTimeout { handle: pending.token, server: pending.server });
             self.event(ResolverEvent::PortReleased { port });
             let Some(mut lookup) = self.lookups.remove(&pending.token) else { continue };
+            lookup.timed_out = true;
             let outcome = self.send_next(now, rng, &mut lookup).err();
             self.settle(lookup, outcome);
         }
@@ -281,6 +291,8 @@ impl Resolver {
             zone: Name::root(),
             servers: Vec::new(),
             next_server: 0,
+            round: 0,
+            timed_out: false,
         }
     }
 
@@ -446,6 +458,18 @@ impl Resolver {
             lookup.zone = zone;
             lookup.servers = servers;
             lookup.next_server = 0;
+            lookup.round = 0;
+            lookup.timed_out = false;
+        }
+        // Every server of the zone was tried and one stayed silent: go round again, as
+        // resolvers do for lost packets (BIND and Unbound retry each server).
+        if lookup.next_server >= lookup.servers.len()
+            && lookup.timed_out
+            && lookup.round + 1 < self.config.rounds
+        {
+            lookup.round += 1;
+            lookup.next_server = 0;
+            lookup.timed_out = false;
         }
         if lookup.sent >= self.config.max_queries_per_lookup {
             return Err(Outcome::Fail(ServFailReason::WorkLimit(self.config.max_queries_per_lookup)));

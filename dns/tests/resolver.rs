@@ -338,7 +338,7 @@ fn a_silent_server_times_out_and_the_next_is_asked() {
     assert_eq!(net.resolver.queries_in_flight(), 0);
     assert_eq!(net.resolver.lookups_in_progress(), 0);
 
-    // Both silent: SERVFAIL naming the zone.
+    // Both silent: each is asked once per pass, then SERVFAIL naming the zone.
     let (zones, second) = two_com_servers();
     let mut net = Net::with_zones(zones, config());
     net.silent.insert(COM_SERVER);
@@ -347,6 +347,18 @@ fn a_silent_server_times_out_and_the_next_is_asked() {
         net.resolve("www.example.com", RecordType::A),
         Err(Failure::ServFail(ServFailReason::AllServersFailed { zone: name("com") }))
     );
+    let rounds = net.resolver.config().rounds;
+    assert_eq!((net.sent_to(COM_SERVER), net.sent_to(second)), (rounds, rounds));
+}
+
+#[test]
+fn a_lost_query_is_asked_again_in_a_second_pass() {
+    // example.com has one server; it ignores the first query only (a loss).
+    let mut net = Net::textbook();
+    net.lose_next.insert(EXAMPLE_SERVER, 1);
+    let answer = net.resolve("www.example.com", RecordType::A).unwrap();
+    assert_eq!(answer.addresses(), vec![WWW_ADDRESS]);
+    assert_eq!(net.sent_to(EXAMPLE_SERVER), 2);
 }
 
 #[test]

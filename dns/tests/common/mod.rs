@@ -39,6 +39,8 @@ pub struct Net {
     seq: u64,
     /// Servers that swallow everything.
     pub silent: BTreeSet<Ipv4Addr>,
+    /// How many more datagrams to each of these addresses are lost.
+    pub lose_next: BTreeMap<Ipv4Addr, usize>,
     /// Rewrites every message sent from this address (a compromised or lying server).
     pub tamper: Option<(Ipv4Addr, Tamper)>,
     /// Every datagram sent, in order.
@@ -76,6 +78,7 @@ impl Net {
             in_flight: BTreeMap::new(),
             seq: 0,
             silent: BTreeSet::new(),
+            lose_next: BTreeMap::new(),
             tamper: None,
             wire: Vec::new(),
             events: Vec::new(),
@@ -158,6 +161,10 @@ impl Net {
     pub fn deliver(&mut self, t: &Transmit) {
         let (now, ip) = (self.now, *t.to.ip());
         if self.silent.contains(&ip) {
+            return;
+        }
+        if let Some(left) = self.lose_next.get_mut(&ip).filter(|left| **left > 0) {
+            *left -= 1;
             return;
         }
         if let Some(server) = self.servers.get_mut(&ip) {
