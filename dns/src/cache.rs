@@ -91,6 +91,19 @@ impl Lru {
     }
 }
 
+/// One cache entry as [`Cache::entries`] lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheEntry<'a> {
+    /// The owner name.
+    pub name: &'a Name,
+    /// The record type; `None` for an NXDOMAIN.
+    pub rtype: Option<RecordType>,
+    /// Whether this is a negative answer (NXDOMAIN or NODATA).
+    pub negative: bool,
+    /// Seconds left of its TTL.
+    pub ttl_left: u32,
+}
+
 /// The RRset with the record type NXDOMAIN is filed under (it covers every type).
 const NXDOMAIN_KEY: RecordType = RecordType(0);
 
@@ -125,6 +138,28 @@ impl Cache {
     /// The settings.
     pub const fn config(&self) -> &CacheConfig {
         &self.config
+    }
+
+    /// The live entries at `now`, for listings (`packetflow run --state`): name, type
+    /// (`None` for an NXDOMAIN, which covers every type), whether the entry is negative,
+    /// and the seconds left of its TTL. In no particular order.
+    pub fn entries(&self, now: Duration) -> impl Iterator<Item = CacheEntry<'_>> {
+        fn live<'a>(
+            key: &'a (Name, RecordType),
+            slot: &Slot,
+            now: Duration,
+            negative: bool,
+        ) -> Option<CacheEntry<'a>> {
+            (slot.expires_at > now).then(|| CacheEntry {
+                name: &key.0,
+                rtype: (key.1 != NXDOMAIN_KEY).then_some(key.1),
+                negative,
+                ttl_left: secs(slot.expires_at.saturating_sub(now)),
+            })
+        }
+        let positive = self.positive.map.iter().filter_map(move |(key, slot)| live(key, slot, now, false));
+        let negative = self.negative.map.iter().filter_map(move |(key, slot)| live(key, slot, now, true));
+        positive.chain(negative)
     }
 
     /// RRsets held (expired ones not yet removed included).

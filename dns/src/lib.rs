@@ -58,7 +58,7 @@ mod upstream;
 mod wire;
 mod zone;
 
-pub use cache::{Cache, CacheConfig, Cached, Trust};
+pub use cache::{Cache, CacheConfig, CacheEntry, Cached, Trust};
 pub use encode::{MAX_COMPRESSION_ENTRIES, MAX_SUFFIXES, UDP_LIMIT};
 pub use error::{EmitError, ParseError};
 pub use event::{Answer, Failure, IgnoreReason, IgnoredRecord, RecordIgnoreReason, ServFailReason};

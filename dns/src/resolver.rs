@@ -32,7 +32,8 @@ pub struct ResolverConfig {
     /// How long to wait for one server before trying the next.
     pub query_timeout: Duration,
     /// Passes over a zone's servers when some stayed silent (a lost query or answer)
-    /// before the lookup fails; error answers never earn another pass.
+    /// before the lookup fails, each waiting twice as long as the one before; error
+    /// answers never earn another pass.
     pub rounds: usize,
     /// Most lookups in progress (client queries and `resolve` calls); beyond, client
     /// queries get REFUSED and `resolve` an error. Each has at most one query in flight.
@@ -489,7 +490,8 @@ impl Resolver {
         let server = SocketAddrV4::new(server, self.config.server_port);
         let from = SocketAddrV4::new(*self.config.listen.ip(), port);
         self.transmit(Transmit { from, to: server, payload: Bytes::from(bytes) });
-        let deadline = now + self.config.query_timeout;
+        // Each pass waits twice as long as the one before (RFC 1035 §4.2.1's backoff).
+        let deadline = now + self.config.query_timeout.saturating_mul(1 << lookup.round.min(4));
         self.upstream
             .insert(port, Pending { id, server, question: question.clone(), deadline, token: lookup.handle });
         self.event(ResolverEvent::QuerySent {

@@ -536,3 +536,17 @@ fn ids_and_ports_are_random_in_range_and_avoid_the_configured_set() {
         queries.iter().map(|t| Message::parse(&t.payload).unwrap().id).collect();
     assert!(ids.len() >= queries.len() - 1, "IDs vary");
 }
+
+#[test]
+fn the_cache_lists_its_live_entries_with_the_ttl_left() {
+    let mut net = Net::textbook();
+    net.resolve("www.example.com", RecordType::A).unwrap();
+    let now = net.now;
+    let listed: Vec<(String, Option<RecordType>, u32)> =
+        net.resolver.cache().entries(now).map(|e| (e.name.to_string(), e.rtype, e.ttl_left)).collect();
+    let www = listed.iter().find(|(n, t, _)| n == "www.example.com." && *t == Some(RecordType::A));
+    let (_, _, ttl) = www.expect("the answer is cached");
+    assert!(*ttl > 0 && *ttl <= 86_400, "{listed:?}");
+    // Past every TTL, nothing is listed.
+    assert_eq!(net.resolver.cache().entries(now + Duration::from_secs(10 * 86_400)).count(), 0);
+}
