@@ -28,7 +28,7 @@ pub mod views;
 
 pub use engine::{
     ConnectError, Endpoint, EventRecord, Fate, Faults, FrameRecord, Link, LinkConfig, LinkId, RunSummary,
-    Simulation, Trace, TraceRecord, WIRE_OVERHEAD_BYTES,
+    Simulation, Snapshot, Trace, TraceRecord, WIRE_OVERHEAD_BYTES,
 };
 pub use nodes::{
     Command, FloodReason, Host, IfaceId, InterfaceInfo, IpNode, Netfilter, NetfilterEvent, Node, NodeEvent,

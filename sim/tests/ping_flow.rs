@@ -101,7 +101,7 @@ fn the_second_ping_needs_no_arp_and_both_replies_arrive() {
 fn the_narrative_names_the_phase_and_explains_each_step() {
     let sim = run_ping_flow();
     let lines = narrate(&sim);
-    assert!(matches!(&lines[0], Line::Phase { number: 1, title } if title.contains("ping")));
+    assert!(matches!(&lines[0], Line::Phase { number: 1, title, .. } if title.contains("ping")));
     let steps: Vec<&str> = lines
         .iter()
         .filter_map(|line| match line {

@@ -214,3 +214,40 @@ fn https_pcapng_shows_the_syn_translated_at_each_hop_with_valid_checksums() {
     assert!(rows.contains(&"fw1-lb1,10.1.1.245,172.16.3.12,443,1"), "DNAT'd on the site link: {rows:?}");
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn tshark_decrypts_the_https_with_the_secrets_embedded_in_the_pcapng() {
+    if !tshark_available() {
+        return;
+    }
+    let path = temp_path("https-tls.pcapng");
+    packetflow_run("https", &path);
+    let file = path.to_str().unwrap();
+    // No key log option: the Decryption Secrets Block is all tshark gets. tshark takes a
+    // segment seen again on the next link for a retransmission and decodes it once, so
+    // look on every link of the encrypted side (the addresses say which side).
+    let rows = tshark(&[
+        "-r",
+        file,
+        "-Y",
+        "http && !(ip.addr == 172.16.2.254)",
+        "-T",
+        "fields",
+        "-E",
+        "separator=,",
+        "-e",
+        "ip.src",
+        "-e",
+        "http.request.method",
+        "-e",
+        "http.request.uri",
+        "-e",
+        "http.response.code",
+    ]);
+    let rows: Vec<&str> = rows.lines().collect();
+    assert!(rows.contains(&"192.168.1.1,GET,/,"), "the decrypted request on cl1's side: {rows:?}");
+    assert!(rows.contains(&"10.1.3.12,,,200"), "the decrypted response on cl1's side: {rows:?}");
+    let alerts = tshark(&["-r", file, "-Y", "ip.src == 192.168.1.1 && tls.alert_message.desc == 0"]);
+    assert!(!alerts.trim().is_empty(), "cl1's close_notify, decrypted");
+    let _ = std::fs::remove_file(&path);
+}

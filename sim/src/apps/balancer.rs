@@ -266,4 +266,26 @@ impl App for LbApp {
         }
         self.drain(cx);
     }
+
+    fn describe(&self, _now: Duration) -> Vec<String> {
+        let Some(balancer) = self.balancer.as_ref() else { return Vec::new() };
+        balancer
+            .backends()
+            .map(|backend| {
+                let c = backend.counters;
+                format!(
+                    "lb backend {} ({}) {:?}: {} open, {} requests, {} responses, {} errors, probes {} ok / {} failed",
+                    backend.name,
+                    backend.addr,
+                    backend.state,
+                    backend.active_connections,
+                    c.requests,
+                    c.responses,
+                    c.errors,
+                    c.probes_ok,
+                    c.probes_failed
+                )
+            })
+            .collect()
+    }
 }

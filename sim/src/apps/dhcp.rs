@@ -218,4 +218,22 @@ impl App for DhcpServer {
         self.server.handle_timeout(cx.now);
         self.drain(cx);
     }
+
+    fn describe(&self, now: Duration) -> Vec<String> {
+        self.server
+            .leases()
+            .map(|lease| {
+                let state = match lease.state {
+                    ::dhcp::server::LeaseState::Bound { until } if until > now => {
+                        format!("bound, {} s left", until.saturating_sub(now).as_secs())
+                    }
+                    ::dhcp::server::LeaseState::Offered { until } if until > now => {
+                        format!("offered, held {} s more", until.saturating_sub(now).as_secs())
+                    }
+                    _ => "expired or released (remembered for its client)".to_owned(),
+                };
+                format!("DHCP lease {} → {}: {state}", lease.address, lease.mac)
+            })
+            .collect()
+    }
 }

@@ -43,6 +43,9 @@ enum Role {
     Authoritative(AuthServer),
 }
 
+/// How many times a stub asks again for a name whose lookup failed.
+const STUB_RETRIES: u32 = 2;
+
 /// A DNS event, from whichever role reported it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
@@ -136,6 +139,13 @@ impl fmt::Display for DnsEvent {
 #[derive(Debug)]
 pub struct DnsApp {
     role: Role,
+    /// Names asked for before the node had an address (its DHCP lease is still on the
+    /// way): looked up as soon as an address is configured.
+    deferred: Vec<String>,
+    /// Lookups asked again after a failure, by name (as resolv.conf's `attempts`).
+    retried: BTreeMap<String, u32>,
+    /// The name each of the stub's lookups in progress is for.
+    names: BTreeMap<dns::QueryHandle, String>,
     /// The address servers listen on (none for a stub).
     listen: Option<SocketAddrV4>,
     sockets: BTreeMap<u16, UdpHandle>,
@@ -144,7 +154,15 @@ pub struct DnsApp {
 
 impl DnsApp {
     fn with_role(role: Role, listen: Option<SocketAddrV4>) -> Self {
-        Self { role, listen, sockets: BTreeMap::new(), rng: ChaCha8Rng::seed_from_u64(0) }
+        Self {
+            role,
+            deferred: Vec::new(),
+            retried: BTreeMap::new(),
+            names: BTreeMap::new(),
+            listen,
+            sockets: BTreeMap::new(),
+            rng: ChaCha8Rng::seed_from_u64(0),
+        }
     }
 
     /// A stub resolver asking the node's DNS servers (from its DHCP lease), else
@@ -181,6 +199,42 @@ impl DnsApp {
             Role::Resolver(resolver) => Some(resolver.cache()),
             _ => None,
         }
+    }
+
+    /// Starts a lookup of `name` with the stub resolver, or defers it until the node has an
+    /// address.
+    fn lookup(&mut self, cx: &mut AppContext<'_>, name: &str) {
+        let Role::Stub { server, stub } = &mut self.role else { return };
+        // The first server the DHCP lease named, as resolv.conf would list it; the
+        // configured one otherwise.
+        if let Some(first) = cx.name_servers.first() {
+            *server = SocketAddrV4::new(*first, DNS_PORT);
+        }
+        let Some(local) = cx.stack.source_address_for(*server.ip()) else {
+            // No address yet: ask once the lease is bound (bounded: one entry per name).
+            if !self.deferred.iter().any(|deferred| deferred == name) && self.deferred.len() < 16 {
+                self.deferred.push(name.to_owned());
+            }
+            return;
+        };
+        let stub = stub.get_or_insert_with(|| StubResolver::new(StubConfig::new(local, *server)));
+        stub.set_server(*server);
+        match Name::from_ascii(name) {
+            Ok(parsed) => match stub.resolve(cx.now, parsed, RecordType::A, &mut self.rng) {
+                Ok(handle) => {
+                    // Bounded by the stub's own limit on lookups in progress.
+                    self.names.insert(handle, name.to_owned());
+                }
+                Err(failure) => {
+                    cx.report(AppEvent::Dns(DnsEvent::Stub(StubEvent::Resolved {
+                        handle: dns::QueryHandle(0),
+                        result: Err(failure),
+                    })));
+                }
+            },
+            Err(error) => cx.report(AppEvent::BadName { name: name.to_owned(), error: error.to_string() }),
+        }
+        self.drain(cx);
     }
 
     fn bind(&mut self, cx: &mut AppContext<'_>, local: SocketAddrV4) -> Option<UdpHandle> {
@@ -233,6 +287,7 @@ impl DnsApp {
         for transmit in &transmits {
             self.send(cx, transmit);
         }
+        let mut retry = Vec::new();
         for event in events {
             let released = match &event {
                 DnsEvent::Stub(StubEvent::PortReleased { port })
@@ -246,13 +301,32 @@ impl DnsApp {
                 }
                 continue;
             }
+            // A failed lookup is asked again, twice at most, as resolv.conf's `attempts:3`
+            // does: on a lossy path the next try usually finds the resolver's cache warmer.
+            if let DnsEvent::Stub(StubEvent::Resolved { result: Err(_), handle }) = &event
+                && let Some(name) = self.names.remove(handle)
+            {
+                let tries = self.retried.entry(name.clone()).or_insert(0);
+                if *tries < STUB_RETRIES {
+                    *tries += 1;
+                    retry.push(name);
+                }
+            }
             if let DnsEvent::Stub(StubEvent::Resolved { result: Ok(answer), .. }) = &event
                 && let Some(first) = answer.addresses().first()
             {
                 let name = answer.question.name.to_string();
                 cx.hosts.insert(name.trim_end_matches('.').to_ascii_lowercase(), *first);
             }
+            if let DnsEvent::Stub(StubEvent::Resolved { result: Ok(_), handle }) = &event
+                && let Some(name) = self.names.remove(handle)
+            {
+                self.retried.remove(&name);
+            }
             cx.report(AppEvent::Dns(event));
+        }
+        for name in retry {
+            self.lookup(cx, &name);
         }
     }
 }
@@ -265,32 +339,20 @@ impl App for DnsApp {
         }
     }
 
+    fn handle_stack_event(&mut self, cx: &mut AppContext<'_>, event: &stack::StackEvent) {
+        if matches!(event, stack::StackEvent::AddressAdded { .. }) && !self.deferred.is_empty() {
+            for name in std::mem::take(&mut self.deferred) {
+                self.lookup(cx, &name);
+            }
+        }
+    }
+
     fn handle_command(&mut self, cx: &mut AppContext<'_>, command: &Command) -> bool {
         let Command::Lookup { name } = command else { return false };
-        let Role::Stub { server, stub } = &mut self.role else { return false };
-        // The first server the DHCP lease named, as resolv.conf would list it; the
-        // configured one otherwise.
-        if let Some(first) = cx.name_servers.first() {
-            *server = SocketAddrV4::new(*first, DNS_PORT);
+        if !matches!(self.role, Role::Stub { .. }) {
+            return false;
         }
-        let Some(local) = cx.stack.source_address_for(*server.ip()) else {
-            cx.report(AppEvent::UdpRefused(stack::SendError::NoSourceAddress));
-            return true;
-        };
-        let stub = stub.get_or_insert_with(|| StubResolver::new(StubConfig::new(local, *server)));
-        stub.set_server(*server);
-        match Name::from_ascii(name) {
-            Ok(name) => {
-                if let Err(failure) = stub.resolve(cx.now, name, RecordType::A, &mut self.rng) {
-                    cx.report(AppEvent::Dns(DnsEvent::Stub(StubEvent::Resolved {
-                        handle: dns::QueryHandle(0),
-                        result: Err(failure),
-                    })));
-                }
-            }
-            Err(error) => cx.report(AppEvent::BadName { name: name.clone(), error: error.to_string() }),
-        }
-        self.drain(cx);
+        self.lookup(cx, name);
         true
     }
 
@@ -334,5 +396,19 @@ impl App for DnsApp {
             Role::Resolver(resolver) => resolver.handle_timeout(now, &mut self.rng),
         }
         self.drain(cx);
+    }
+
+    fn describe(&self, now: Duration) -> Vec<String> {
+        let Some(cache) = self.resolver_cache() else { return Vec::new() };
+        let mut lines: Vec<String> = cache
+            .entries(now)
+            .map(|entry| {
+                let what = entry.rtype.map_or_else(|| "NXDOMAIN".to_owned(), |t| t.to_string());
+                let negative = if entry.negative && entry.rtype.is_some() { " (no data)" } else { "" };
+                format!("DNS cache {} {what}{negative}: {} s left", entry.name, entry.ttl_left)
+            })
+            .collect();
+        lines.sort();
+        lines
     }
 }

@@ -341,7 +341,14 @@ pub struct HttpsClient {
     trust: ClientTrust,
     rng: ChaCha8Rng,
     fetches: BTreeMap<TcpHandle, Fetch>,
+    /// Fetches whose host name is not resolved yet: (host, path, requests, asked at).
+    waiting: Vec<(String, String, u32, Duration)>,
 }
+
+/// How long a fetch waits for its host name to be resolved before it gives up.
+const RESOLVE_WAIT: Duration = Duration::from_secs(120);
+/// Most fetches waiting for a name at once.
+const MAX_WAITING: usize = 16;
 
 /// Salt of the client's RNG, so its draws differ from the node's other applications'.
 const HTTPS_SALT: u64 = 0x4854_5450_5321;
@@ -349,7 +356,7 @@ const HTTPS_SALT: u64 = 0x4854_5450_5321;
 impl HttpsClient {
     /// A client trusting `trust`.
     pub fn new(trust: ClientTrust) -> Self {
-        Self { trust, rng: ChaCha8Rng::seed_from_u64(0), fetches: BTreeMap::new() }
+        Self { trust, rng: ChaCha8Rng::seed_from_u64(0), fetches: BTreeMap::new(), waiting: Vec::new() }
     }
 
     fn fail(cx: &mut AppContext<'_>, reason: impl Into<String>) {
@@ -497,6 +504,26 @@ impl HttpsClient {
     }
 }
 
+impl HttpsClient {
+    fn connect(&mut self, cx: &mut AppContext<'_>, host: String, path: String, requests: u32) {
+        let Some(address) = cx.hosts.get(&host).copied() else { return };
+        match cx.stack.tcp_connect(cx.now, SocketAddrV4::new(address, 443)) {
+            Ok(handle) => {
+                let fetch = Fetch {
+                    host,
+                    path,
+                    requests_left: requests.max(1),
+                    tls: None,
+                    response: Vec::new(),
+                    unsent: Vec::new(),
+                };
+                self.fetches.insert(handle, fetch);
+            }
+            Err(error) => Self::fail(cx, format!("connect: {error}")),
+        }
+    }
+}
+
 impl App for HttpsClient {
     fn start(&mut self, cx: &mut AppContext<'_>) {
         self.rng = ChaCha8Rng::seed_from_u64(cx.seed ^ HTTPS_SALT);
@@ -510,27 +537,16 @@ impl App for HttpsClient {
         };
         let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
         let host = host.to_ascii_lowercase();
-        let Some(address) = cx.hosts.get(&host).copied() else {
+        if cx.hosts.contains_key(&host) {
+            self.connect(cx, host, path, *requests);
+        } else if self.waiting.len() < MAX_WAITING {
+            // The lookup is still under way (on a lossy network it may finish late).
+            self.waiting.push((host, path, *requests, cx.now));
+        } else {
             Self::fail(cx, format!("{host} has not been resolved"));
-            return true;
-        };
-        match cx.stack.tcp_connect(cx.now, SocketAddrV4::new(address, 443)) {
-            Ok(handle) => {
-                let fetch = Fetch {
-                    host,
-                    path,
-                    requests_left: (*requests).max(1),
-                    tls: None,
-                    response: Vec::new(),
-                    unsent: Vec::new(),
-                };
-                self.fetches.insert(handle, fetch);
-            }
-            Err(error) => Self::fail(cx, format!("connect: {error}")),
         }
         true
     }
-
     fn handle_tcp_event(&mut self, cx: &mut AppContext<'_>, handle: TcpHandle, event: Event) {
         let Some(fetch) = self.fetches.get_mut(&handle) else { return };
         match event {
@@ -575,11 +591,30 @@ impl App for HttpsClient {
         }
     }
 
-    fn poll(&mut self, _cx: &mut AppContext<'_>) {}
-
-    fn poll_timeout(&self) -> Option<Duration> {
-        None
+    fn poll(&mut self, cx: &mut AppContext<'_>) {
+        if self.waiting.iter().any(|(host, ..)| cx.hosts.contains_key(host)) {
+            let (ready, still): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+                .into_iter()
+                .partition(|(host, ..)| cx.hosts.contains_key(host));
+            self.waiting = still;
+            for (host, path, requests, _) in ready {
+                self.connect(cx, host, path, requests);
+            }
+        }
     }
 
-    fn handle_timeout(&mut self, _cx: &mut AppContext<'_>) {}
+    fn poll_timeout(&self) -> Option<Duration> {
+        self.waiting.iter().map(|(.., since)| *since + RESOLVE_WAIT).min()
+    }
+
+    fn handle_timeout(&mut self, cx: &mut AppContext<'_>) {
+        let now = cx.now;
+        let (expired, still): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|(.., since)| *since + RESOLVE_WAIT <= now);
+        self.waiting = still;
+        for (host, ..) in expired {
+            Self::fail(cx, format!("{host} was not resolved within {} s", RESOLVE_WAIT.as_secs()));
+        }
+    }
 }

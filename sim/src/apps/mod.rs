@@ -75,6 +75,11 @@ pub trait App: fmt::Debug {
     fn poll_timeout(&self) -> Option<Duration>;
     /// Time has reached the deadline the application asked for.
     fn handle_timeout(&mut self, cx: &mut AppContext<'_>);
+    /// Lines describing the application's tables at `now` (leases, caches, backends),
+    /// for `packetflow run --state`.
+    fn describe(&self, _now: Duration) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Why a ping command was refused before anything was sent (as `ping` refuses it).

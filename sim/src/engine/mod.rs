@@ -98,7 +98,22 @@ pub struct Simulation {
     trace: Trace,
     /// Per node, fingerprints of corrupted frames it accepted (bounded).
     corrupted_seen: Vec<Vec<u64>>,
+    /// Every node's tables just before each scenario command, when asked for
+    /// ([`Simulation::record_snapshots`]): what `--state` prints between phases.
+    snapshots: Option<Vec<Snapshot>>,
 }
+
+/// Every node's tables (`describe_state`) at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// When.
+    pub time: Duration,
+    /// Each node's name and table lines, in node order.
+    pub nodes: Vec<(String, Vec<String>)>,
+}
+
+/// Most snapshots kept (one per scenario command).
+const MAX_SNAPSHOTS: usize = 256;
 
 /// How many corrupted frames per node are remembered for marking forwarded copies.
 const MAX_CORRUPTED_REMEMBERED: usize = 64;
@@ -140,7 +155,28 @@ impl Simulation {
             seed,
             trace: Trace::with_limit(Trace::DEFAULT_LIMIT),
             corrupted_seen: Vec::new(),
+            snapshots: None,
         }
+    }
+
+    /// From now on, keep every node's tables as they are just before each scenario
+    /// command runs (at most [`MAX_SNAPSHOTS`]), for views that show how the tables
+    /// changed phase by phase.
+    pub fn record_snapshots(&mut self) {
+        self.snapshots.get_or_insert_with(Vec::new);
+    }
+
+    /// The snapshots kept so far, oldest first (none unless
+    /// [`Simulation::record_snapshots`] was called).
+    pub fn snapshots(&self) -> &[Snapshot] {
+        self.snapshots.as_deref().unwrap_or_default()
+    }
+
+    /// Every node's tables now.
+    pub fn snapshot(&self) -> Snapshot {
+        let nodes =
+            self.nodes.iter().map(|node| (node.name().to_owned(), node.describe_state(self.now))).collect();
+        Snapshot { time: self.now, nodes }
     }
 
     /// Adds a node; its interfaces start unconnected.
@@ -244,6 +280,12 @@ impl Simulation {
                     node
                 }
                 Action::Command { node, command } => {
+                    if self.snapshots.as_ref().is_some_and(|kept| kept.len() < MAX_SNAPSHOTS) {
+                        let snapshot = self.snapshot();
+                        if let Some(kept) = self.snapshots.as_mut() {
+                            kept.push(snapshot);
+                        }
+                    }
                     self.nodes[node.0].handle_command(at, &command);
                     node
                 }

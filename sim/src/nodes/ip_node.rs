@@ -52,7 +52,13 @@ impl Router {
     /// A router named `name`.
     #[allow(clippy::new_ret_no_self)] // `Host` and `Router` name the two ways to build an `IpNode`.
     pub fn new(name: &str, interfaces: &[(&str, MacAddress, Ipv4Net)]) -> IpNode {
-        let mut node = IpNode::new(name, NodeKind::Router, StackConfig::router());
+        Self::with_config(name, interfaces, StackConfig::router())
+    }
+
+    /// [`Router::new`] with its stack configured by `config` (a larger ARP table for a
+    /// large LAN).
+    pub fn with_config(name: &str, interfaces: &[(&str, MacAddress, Ipv4Net)], config: StackConfig) -> IpNode {
+        let mut node = IpNode::new(name, NodeKind::Router, config);
         for (iface_name, mac, net) in interfaces {
             let iface = node.stack.add_interface(iface_name, *mac);
             let _ = node.stack.set_address(iface, *net);
@@ -284,6 +290,9 @@ impl Node for IpNode {
         let mut lines = self.stack.neighbor_lines(now);
         if let Some(netfilter) = self.netfilter() {
             lines.extend(netfilter.describe(now));
+        }
+        for app in &self.apps {
+            lines.extend(app.describe(now));
         }
         lines
     }

@@ -28,6 +28,8 @@ pub enum Line {
         number: usize,
         /// Its title.
         title: String,
+        /// When it began.
+        time: Duration,
     },
     /// A frame crossed a link.
     Frame {
@@ -91,7 +93,7 @@ fn narrate_with(sim: &Simulation, verbose: bool) -> Vec<Line> {
                     }
                     phase += 1;
                     step = 0;
-                    lines.push(Line::Phase { number: phase, title });
+                    lines.push(Line::Phase { number: phase, title, time: event.time });
                     outcome = PhaseOutcome::start(event);
                 }
                 if let Some(outcome) = outcome.as_mut() {
@@ -663,7 +665,7 @@ pub fn render(lines: &[Line]) -> String {
     let mut out = String::new();
     for line in lines {
         let _ = match line {
-            Line::Phase { number, title } => writeln!(out, "\n== Phase {number} · {title} =="),
+            Line::Phase { number, title, .. } => writeln!(out, "\n== Phase {number} · {title} =="),
             Line::Outcome { text } => writeln!(out, "{:>14}=> {text}", ""),
             Line::Frame { time, link, from, to, summary, fault, layers, changes } => {
                 let fault = fault.as_ref().map_or_else(String::new, |f| format!("   [{f}]"));

@@ -22,6 +22,76 @@ pub fn render_run(sim: &Simulation, verbose: bool) -> String {
     out
 }
 
+/// [`render_run`] with, before each phase that a scenario command began, the tables that
+/// changed during the phases before it (from the snapshots the run kept, see
+/// [`Simulation::record_snapshots`]), and the changes since the last one at the end.
+pub fn render_run_with_state(sim: &Simulation, verbose: bool) -> String {
+    use crate::views::narrative::{Line, render};
+    let lines = if verbose {
+        crate::views::narrative::narrate_verbose(sim)
+    } else {
+        crate::views::narrative::narrate(sim)
+    };
+    let mut out = String::new();
+    let mut shown = crate::engine::Snapshot { time: core::time::Duration::ZERO, nodes: Vec::new() };
+    let mut snapshots = sim.snapshots().iter().peekable();
+    let mut previous_phase = 0;
+    for line in &lines {
+        if let Line::Phase { number, time, .. } = line {
+            // The snapshot taken as this phase's command ran holds the earlier phases'
+            // end state.
+            let mut latest = None;
+            while let Some(snapshot) = snapshots.next_if(|s| s.time <= *time) {
+                latest = Some(snapshot);
+            }
+            if let Some(snapshot) =
+                latest.filter(|s| s.time > core::time::Duration::ZERO && previous_phase > 0)
+            {
+                out += &render_changes(&shown, snapshot, &format!("tables after phase {previous_phase}"));
+                shown = snapshot.clone();
+            }
+            previous_phase = *number;
+        }
+        out += &render(core::slice::from_ref(line));
+    }
+    out += &render_changes(&shown, &sim.snapshot(), "tables at the end");
+    if sim.trace().truncated() {
+        out.push_str("(trace truncated: record limit reached)\n");
+    }
+    out
+}
+
+/// The lines of `now` that `before` did not have, node by node, under `heading`.
+fn render_changes(before: &crate::engine::Snapshot, now: &crate::engine::Snapshot, heading: &str) -> String {
+    let mut out = String::new();
+    for (node, lines) in &now.nodes {
+        let old = before
+            .nodes
+            .iter()
+            .find(|(name, _)| name == node)
+            .map(|(_, lines)| lines.as_slice())
+            .unwrap_or(&[]);
+        // Ages and times left change every second: compare lines without their numbers
+        // after the first colon-free part, so only real changes show.
+        let key = |line: &str| {
+            line.split("  age").next().unwrap_or(line).split(": ").next().unwrap_or(line).to_owned()
+        };
+        let changed: Vec<&String> =
+            lines.iter().filter(|line| !old.iter().any(|o| o == *line || key(o) == key(line))).collect();
+        if changed.is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            let _ = writeln!(out, "{:>14}-- {heading} (what changed) --", "");
+        }
+        let _ = writeln!(out, "{:>14}{node}", "");
+        for line in changed {
+            let _ = writeln!(out, "{:>16}{line}", "");
+        }
+    }
+    out
+}
+
 /// Nodes with their interfaces and addresses, then links with their parameters.
 pub fn render_topology(sim: &Simulation) -> String {
     let mut out = String::from("Nodes\n");
