@@ -232,5 +232,8 @@ fn the_narrative_does_not_credit_the_arp_cache_for_a_broadcast_frame() {
     );
     sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
     let story = sim::narrative::render(&sim::narrative::narrate(&sim));
-    assert!(story.contains("destination ff:ff:ff:ff:ff:ff (an IP broadcast needs no ARP)"), "{story}");
+    assert!(
+        story.contains("destination ff:ff:ff:ff:ff:ff (an IP broadcast needs no ARP; RFC 894)"),
+        "{story}"
+    );
 }

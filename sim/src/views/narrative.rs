@@ -369,7 +369,7 @@ fn explain_frame_origin(sim: &Simulation, frame: &FrameRecord) -> Option<String>
             "from its ARP cache"
         };
         format!(
-            "{} wraps the datagram in an Ethernet frame: source {}, destination {} ({why})",
+            "{} wraps the datagram in an Ethernet frame: source {}, destination {} ({why}; RFC 894)",
             sim.node_name(frame.from.node),
             header.src_addr,
             header.dst_addr
@@ -388,35 +388,38 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
             format!("{node} builds an ICMP echo request, sequence {seq_no}")
         }
         NodeEvent::Stack(StackEvent::RouteLookup { dst, on_link: true, interface, .. }) => format!(
-            "route lookup: {dst} is on {node}'s own network ({interface}), so the next hop is {dst} itself"
+            "route lookup: {dst} is on {node}'s own network ({interface}), so the next hop is {dst} itself (RFC 1122 §3.3.1.1)"
         ),
         NodeEvent::Stack(StackEvent::RouteLookup { dst, next_hop, interface, .. }) => {
             format!(
-                "route lookup: {dst} is not on-link; the next hop is the gateway {next_hop} via {interface}"
+                "route lookup: {dst} is not on-link; the next hop is the gateway {next_hop} via {interface} (longest-prefix match, RFC 1812 §5.2.4.3)"
             )
         }
         NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::RequestSent { ip, attempt: 1 }, .. }) => format!(
-            "ARP cache miss: {node} has no MAC address for {ip}, so it holds the datagram and broadcasts an ARP request"
+            "ARP cache miss: {node} has no MAC address for {ip}, so it holds the datagram and broadcasts an ARP request (RFC 826; RFC 1122 §2.3.2.2)"
         ),
         NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::RequestSent { ip, attempt }, .. }) => {
             format!("no reply yet: {node} asks again who has {ip} (attempt {attempt}, one per second)")
         }
         NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::ReplySent { to_ip, .. }, .. }) => {
-            format!("the request asks for {node}'s own address: it answers {to_ip} with a unicast ARP reply")
+            format!("the request asks for {node}'s own address: it answers {to_ip} with a unicast ARP reply (RFC 826)")
         }
         NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::ProxyReplySent { ip, to_ip, .. }, .. }) => format!(
             "{ip} is not {node}'s own address, but {node} answers for it (proxy ARP, RFC 1027): its traffic must reach {node} to be translated; it replies to {to_ip} with its own MAC"
         ),
         NodeEvent::Stack(StackEvent::Arp { event: ArpEvent::EntryAdded { ip, mac }, .. }) => {
-            format!("{node} adds {ip} → {mac} to its ARP cache")
+            format!("{node} adds {ip} → {mac} to its ARP cache (RFC 826)")
         }
         NodeEvent::Stack(StackEvent::Arp { event: event @ ArpEvent::ResolutionFailed { .. }, .. }) => {
             format!("{node} {event}")
         }
-        NodeEvent::Bridge(_) => format!("{node} {}", record.event),
+        NodeEvent::Bridge(_) => format!("{node} {} (IEEE 802.1D §8.7)", record.event),
+        NodeEvent::Stack(StackEvent::Forwarded { dst, next_hop, from, to }) => format!(
+            "{node} forwards it to {dst}: {from} → {to}, next hop {next_hop}; TTL decremented and header checksum updated (RFC 1812 §5.2.1, §5.3.1; RFC 1624)"
+        ),
         NodeEvent::Switched { decision: SwitchDecision::Flooded { ports, reason }, dst } => match reason {
             FloodReason::Broadcast => {
-                format!("{node} floods the broadcast out of every other port ({})", ports.join(", "))
+                format!("{node} floods the broadcast out of every other port ({}) (IEEE 802.1D §8.7)", ports.join(", "))
             }
             FloodReason::Multicast => format!("{node} floods the multicast to {}", ports.join(", ")),
             FloodReason::UnknownUnicast => {
@@ -424,7 +427,7 @@ fn explain_event(sim: &Simulation, record: &EventRecord) -> Option<String> {
             }
         },
         NodeEvent::Switched { decision: SwitchDecision::Forwarded { port }, dst } => {
-            format!("{node} finds {dst} in its MAC table on {port} and forwards the frame there only")
+            format!("{node} finds {dst} in its MAC table on {port} and forwards the frame there only (IEEE 802.1D §8.7)")
         }
         NodeEvent::Command(Command::Dhcp) => format!("{node} boots with no address and starts its DHCP client"),
         // The configuration that follows says it better.
