@@ -87,7 +87,9 @@ struct RunArgs {
     link: LinkArgs,
     #[command(flatten)]
     site: SiteArgs,
-    /// Also print each node's tables (ARP cache, MAC table) at the end.
+    /// After each phase, print the tables that changed (ARP caches, MAC tables, DHCP
+    /// leases, DNS caches, NAPT mappings, conntrack entries, lb1's backends), and every
+    /// table at the end.
     #[arg(long)]
     state: bool,
     /// Show every layer's fields under each frame, and what each forwarding node rewrote.
@@ -140,6 +142,10 @@ struct SiteArgs {
     /// Run lb1's HTTP health checks (every 2 s; on whenever a backend is down).
     #[arg(long)]
     health_checks: bool,
+    /// Home PCs doing the whole HTTPS flow at once (the scale test): cl1…clN on a larger
+    /// LAN, 5 ms apart; prints cl1's part and a summary of all.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    clients: u16,
 }
 
 /// lb1's balancing algorithms, as the command line names them.
@@ -263,16 +269,57 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The scale test: `--clients N` PCs each doing the whole HTTPS flow. The story tells
+/// cl1's part (its commands, the frames it sent and those addressed to it, what it
+/// reported), then what became of all of them.
+fn run_clients(
+    args: &RunArgs,
+    link: LinkConfig,
+    story: &mut String,
+) -> Result<(sim::Simulation, sim::RunSummary, Duration), Failure> {
+    use scenario::clients;
+    if args.flow != Flow::Https {
+        return Err(Failure::Message(format!("--clients runs the https flow, not {}", args.flow.name())));
+    }
+    let count = usize::from(args.site.clients);
+    let (mut sim, lan) =
+        clients::build_clients(args.seed, link, count, clients::PcPorts::Protected, &args.site.options());
+    let horizon = clients::horizon(count);
+    let summary = sim.run(horizon, clients::max_steps(count));
+    if let Some(&cl1) = lan.pcs.first() {
+        *story += &format!("== cl1, one of {count} clients ==\n");
+        *story += &clients::render_client(&sim, cl1);
+    }
+    *story += &format!("\n== all {count} clients ==\n");
+    *story += &clients::ScaleReport::from_trace(&sim, &lan).render();
+    Ok((sim, summary, horizon))
+}
+
+/// Where `packetflow` with no arguments writes the run's capture.
+const DEFAULT_PCAP: &str = "packetflow.pcapng";
+
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let link = args.link.config()?;
-    let mut sim = scenario::build_with(args.flow, args.seed, link, &args.site.options());
-    let summary = sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
     let mut story = format!("== packetflow run {} · seed {} ==\n", args.flow.name(), args.seed);
-    story += &view::render_run(&sim, args.verbose);
+    let (sim, summary, horizon) = if args.site.clients > 1 {
+        run_clients(args, link, &mut story)?
+    } else {
+        let mut sim = scenario::build_with(args.flow, args.seed, link, &args.site.options());
+        if args.state {
+            sim.record_snapshots();
+        }
+        let summary = sim.run(scenario::RUN_HORIZON, scenario::MAX_STEPS);
+        if args.state {
+            story += &view::render_run_with_state(&sim, args.verbose);
+        } else {
+            story += &view::render_run(&sim, args.verbose);
+        }
+        (sim, summary, scenario::RUN_HORIZON)
+    };
     let ending = if summary.quiescent {
         "nothing left to do".to_owned()
     } else {
-        format!("stopped at the {} s horizon with timers pending", scenario::RUN_HORIZON.as_secs())
+        format!("stopped at the {} s horizon with timers pending", horizon.as_secs())
     };
     story += &format!(
         "-- {} frames, {} events; last event at {:.6} s; {ending}\n",
@@ -281,7 +328,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         sim.trace().records().last().map_or(0.0, |r| r.time().as_secs_f64()),
     );
     if args.state {
-        story += "== tables at the end ==\n";
+        story += "== every table at the end ==\n";
         story += &view::render_state(&sim);
     }
     // The narrative first; the files are written whatever became of it.
@@ -343,10 +390,11 @@ fn main() -> ExitCode {
             dissect::DissectError::Write(io) if io.kind() == ErrorKind::BrokenPipe => Failure::ClosedPipe,
             other => Failure::Message(other.to_string()),
         }),
+        // With no arguments, write the capture too: a learner's next step is Wireshark.
         None => run(&RunArgs {
             flow: Flow::All,
             seed: 1,
-            pcap: None,
+            pcap: Some(PathBuf::from(DEFAULT_PCAP)),
             json: None,
             keylog: None,
             link: LinkArgs {
@@ -364,6 +412,7 @@ fn main() -> ExitCode {
                 algorithm: AlgorithmArg::RoundRobin,
                 backend_down: Vec::new(),
                 health_checks: false,
+                clients: 1,
             },
             state: true,
             verbose: false,

@@ -9,7 +9,9 @@ fn packetflow() -> Command {
 
 #[test]
 fn no_arguments_runs_the_embedded_flows_and_prints_the_narrative() {
-    let output = packetflow().output().unwrap();
+    let dir = std::env::temp_dir().join(format!("packetflow-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = packetflow().current_dir(&dir).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("== Phase 1 · NIC configuration (DHCP for cl1)"), "{text}");
@@ -22,6 +24,13 @@ fn no_arguments_runs_the_embedded_flows_and_prints_the_narrative() {
     );
     assert!(text.contains("cl1 decrypts the response: 200"), "{text}");
     assert!(text.contains("== Phase 7 · LAN ping"), "{text}");
+    // The tables that changed are shown between phases, and the capture is written.
+    assert!(text.contains("-- tables after phase 1 (what changed) --"), "{text}");
+    assert!(text.contains("DHCP lease 192.168.1.1"), "{text}");
+    assert!(text.contains("wrote packetflow.pcapng"), "{text}");
+    let pcapng = std::fs::read(dir.join("packetflow.pcapng")).unwrap();
+    assert_eq!(pcapng[..4], [0x0a, 0x0d, 0x0d, 0x0a], "a pcapng section header");
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(text.contains("cl1 receives the echo reply for sequence 1"), "{text}");
 }
 

@@ -57,7 +57,11 @@ impl Router {
 
     /// [`Router::new`] with its stack configured by `config` (a larger ARP table for a
     /// large LAN).
-    pub fn with_config(name: &str, interfaces: &[(&str, MacAddress, Ipv4Net)], config: StackConfig) -> IpNode {
+    pub fn with_config(
+        name: &str,
+        interfaces: &[(&str, MacAddress, Ipv4Net)],
+        config: StackConfig,
+    ) -> IpNode {
         let mut node = IpNode::new(name, NodeKind::Router, config);
         for (iface_name, mac, net) in interfaces {
             let iface = node.stack.add_interface(iface_name, *mac);

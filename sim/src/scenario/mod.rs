@@ -15,6 +15,8 @@ use crate::nodes::Switch;
 use crate::nodes::{Command, IfaceId, NodeId};
 use crate::nodes::{Host, IpNode, Netfilter, Router};
 
+pub mod clients;
+
 /// A flow the CLI can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Flow {
@@ -147,8 +149,12 @@ fn zones_at(address: Ipv4Addr) -> Vec<::dns::Zone> {
 ///                    -A FORWARD -i lan -o wan -j ACCEPT
 /// ```
 pub fn rt1_netfilter() -> Netfilter {
+    rt1_netfilter_for(net(addr::CL1, addr::LAN_PREFIX).trunc())
+}
+
+/// [`rt1_netfilter`] masquerading the home LAN `lan` (the scale scenario widens it).
+fn rt1_netfilter_for(lan: Ipv4Net) -> Netfilter {
     use ::firewall::{Action, Chain, Firewall, FirewallConfig, Match, Rule};
-    let lan = net(addr::CL1, addr::LAN_PREFIX).trunc();
     let masquerade = ::nat::NatRule::Masquerade { out_interface: "wan".to_owned(), src: Some(lan) };
     let mut filter = Firewall::new(FirewallConfig::default());
     let rules = [
@@ -408,20 +414,36 @@ pub fn build_topology_with(
     };
     let cl1 = pc(sim, "cl1", 1, CL1);
     let cl2 = pc(sim, "cl2", 2, CL2);
-    let rt1 = sim.add_node(Box::new(
-        Router::new(
-            "rt1",
-            &[("lan", mac_for(3, 0), net(RT1_LAN, 24)), ("wan", mac_for(3, 1), net(RT1_WAN, 24))],
-        )
-        .with_route(Ipv4Net::default(), RT2_TO_RT1, 1)
-        .with_dhcp_server(0, home_dhcp_config())
-        .with_app(DnsApp::forwarder(RT1_LAN, RT1_WAN, NS1))
-        .with_netfilter(rt1_netfilter()),
-    ));
+    let rt1 = sim.add_node(Box::new(rt1_router(
+        net(RT1_LAN, LAN_PREFIX),
+        home_dhcp_config(),
+        ::stack::StackConfig::router(),
+    )));
     let sw1 = sim.add_node(Box::new(Switch::new("sw1", 3)));
     for (port, node) in [cl1, cl2, rt1].into_iter().enumerate() {
         join(sim, (node, 0), (sw1, port), link);
     }
+    build_isp_and_site(sim, link, rt1, &pki, options);
+    Lan { cl1, cl2, rt1, sw1 }
+}
+
+/// rt1, the broadband router (its stack configured by `stack`): `lan` is its LAN address
+/// and prefix, where it serves `dhcp`, forwards DNS to ns1 and NAPTs the LAN's prefix to
+/// its WAN address.
+fn rt1_router(lan: Ipv4Net, dhcp: ::dhcp::server::ServerConfig, stack: ::stack::StackConfig) -> IpNode {
+    use addr::*;
+    let interfaces = [("lan", mac_for(3, 0), lan), ("wan", mac_for(3, 1), net(RT1_WAN, 24))];
+    Router::with_config("rt1", &interfaces, stack)
+        .with_route(Ipv4Net::default(), RT2_TO_RT1, 1)
+        .with_dhcp_server(0, dhcp)
+        .with_app(DnsApp::forwarder(RT1_LAN, RT1_WAN, NS1))
+        .with_netfilter(rt1_netfilter_for(lan.trunc()))
+}
+
+/// Everything beyond rt1's WAN interface (its interface 1): the ISP (rt2, ns1, the
+/// authoritative servers) and the site (fw1, lb1, sv1, sv2), configured by `options`.
+fn build_isp_and_site(sim: &mut Simulation, link: LinkConfig, rt1: NodeId, pki: &Pki, options: &SiteOptions) {
+    use addr::*;
     let rt2 = sim.add_node(Box::new(
         Router::new(
             "rt2",
@@ -471,7 +493,7 @@ pub fn build_topology_with(
         )
         .with_route(Ipv4Net::default(), FW1_IN, 0)
         // The balancer: TLS offload on 443, HTTP to sv1 and sv2.
-        .with_app(LbApp::new(lb1_service(&pki, options))),
+        .with_app(LbApp::new(lb1_service(pki, options))),
     ));
     join(sim, (fw1, 1), (lb1, 0), link);
     let sw2 = sim.add_node(Box::new(Switch::new("sw2", 3)));
@@ -487,7 +509,6 @@ pub fn build_topology_with(
         let server = sim.add_node(Box::new(node));
         join(sim, (server, 0), (sw2, port + 1), link);
     }
-    Lan { cl1, cl2, rt1, sw1 }
 }
 
 /// The LAN ping flow: cl1 pings cl2 twice, one second apart (`ping -c 2 192.168.1.2`):

@@ -33,8 +33,12 @@ pub fn render_run_with_state(sim: &Simulation, verbose: bool) -> String {
         crate::views::narrative::narrate(sim)
     };
     let mut out = String::new();
-    let mut shown = crate::engine::Snapshot { time: core::time::Duration::ZERO, nodes: Vec::new() };
     let mut snapshots = sim.snapshots().iter().peekable();
+    // The tables as configured, before anything ran, are the baseline: only changes show.
+    let mut shown = snapshots
+        .next_if(|s| s.time == core::time::Duration::ZERO)
+        .cloned()
+        .unwrap_or(crate::engine::Snapshot { time: core::time::Duration::ZERO, nodes: Vec::new() });
     let mut previous_phase = 0;
     for line in &lines {
         if let Line::Phase { number, time, .. } = line {
@@ -71,10 +75,13 @@ fn render_changes(before: &crate::engine::Snapshot, now: &crate::engine::Snapsho
             .find(|(name, _)| name == node)
             .map(|(_, lines)| lines.as_slice())
             .unwrap_or(&[]);
-        // Ages and times left change every second: compare lines without their numbers
-        // after the first colon-free part, so only real changes show.
+        // Ages, times left and counters change all the time: compare lines without them,
+        // so only new entries and changed states show.
         let key = |line: &str| {
-            line.split("  age").next().unwrap_or(line).split(": ").next().unwrap_or(line).to_owned()
+            let line = line.split("  age").next().unwrap_or(line);
+            let line = line.split("  [").next().unwrap_or(line);
+            let line = line.split(" (age").next().unwrap_or(line);
+            line.split(": ").next().unwrap_or(line).to_owned()
         };
         let changed: Vec<&String> =
             lines.iter().filter(|line| !old.iter().any(|o| o == *line || key(o) == key(line))).collect();
