@@ -22,6 +22,7 @@
 
 pub mod apps;
 mod engine;
+pub mod live;
 pub mod nodes;
 pub mod scenario;
 pub mod views;

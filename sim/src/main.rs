@@ -50,6 +50,9 @@ enum CliCommand {
     Topology,
     /// Decode a pcap or pcapng file with the workspace's own parsers.
     Dissect(DissectArgs),
+    /// Attach the embedded topology to a TAP device in a new network namespace, so real
+    /// tools (ping, udhcpc, dig, curl, openssl) talk to it; paced by the wall clock.
+    Live(sim::live::LiveArgs),
 }
 
 #[derive(Args, Debug)]
@@ -377,6 +380,9 @@ fn main() -> ExitCode {
             print_out(&view::render_topology(&sim))
         }
         Some(CliCommand::Run(args)) => run(&args),
+        Some(CliCommand::Live(args)) => {
+            sim::live::run_cli(&args).map_err(|e| Failure::Message(e.to_string()))
+        }
         Some(CliCommand::Dissect(args)) => dissect::run(
             &args.file,
             args.format.into(),

@@ -4,6 +4,7 @@ use core::cmp::Ordering;
 use core::time::Duration;
 use std::collections::BinaryHeap;
 
+mod external;
 mod link;
 mod trace;
 
@@ -160,7 +161,7 @@ impl Simulation {
     }
 
     /// From now on, keep every node's tables as they are just before each scenario
-    /// command runs (at most [`MAX_SNAPSHOTS`]), for views that show how the tables
+    /// command runs (at most 256), for views that show how the tables
     /// changed phase by phase.
     pub fn record_snapshots(&mut self) {
         self.snapshots.get_or_insert_with(Vec::new);

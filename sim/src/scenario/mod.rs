@@ -398,6 +398,20 @@ pub fn build_topology_with(
     addressing: Addressing,
     options: &SiteOptions,
 ) -> Lan {
+    build_topology_with_home(sim, link, addressing, options, 0, home_dhcp_config())
+}
+
+/// [`build_topology_with`] with `spare_sw1_ports` more ports on sw1, left unconnected
+/// after cl1's, cl2's and rt1's (live mode attaches its TAP device there), and rt1's DHCP
+/// service configured as `dhcp`.
+pub fn build_topology_with_home(
+    sim: &mut Simulation,
+    link: LinkConfig,
+    addressing: Addressing,
+    options: &SiteOptions,
+    spare_sw1_ports: u16,
+    dhcp: ::dhcp::server::ServerConfig,
+) -> Lan {
     use addr::*;
     // Each PC asks rt1 for names: configured by hand, or named by its DHCP lease.
     let pki = pki();
@@ -414,12 +428,9 @@ pub fn build_topology_with(
     };
     let cl1 = pc(sim, "cl1", 1, CL1);
     let cl2 = pc(sim, "cl2", 2, CL2);
-    let rt1 = sim.add_node(Box::new(rt1_router(
-        net(RT1_LAN, LAN_PREFIX),
-        home_dhcp_config(),
-        ::stack::StackConfig::router(),
-    )));
-    let sw1 = sim.add_node(Box::new(Switch::new("sw1", 3)));
+    let rt1 =
+        sim.add_node(Box::new(rt1_router(net(RT1_LAN, LAN_PREFIX), dhcp, ::stack::StackConfig::router())));
+    let sw1 = sim.add_node(Box::new(Switch::new("sw1", 3_u16.saturating_add(spare_sw1_ports))));
     for (port, node) in [cl1, cl2, rt1].into_iter().enumerate() {
         join(sim, (node, 0), (sw1, port), link);
     }
