@@ -15,6 +15,9 @@ use super::{
 pub struct Switch {
     name: String,
     bridge: LearningBridge,
+    /// With protected ports (client isolation, as a Wi-Fi access point or a "protected
+    /// port" on a managed switch): the one port every other port may send to.
+    uplink: Option<PortId>,
     outbox: VecDeque<(IfaceId, Vec<u8>)>,
     events: VecDeque<NodeEvent>,
 }
@@ -25,9 +28,19 @@ impl Switch {
         Self {
             name: name.to_owned(),
             bridge: LearningBridge::new(BridgeConfig::default(), port_count),
+            uplink: None,
             outbox: VecDeque::new(),
             events: VecDeque::new(),
         }
+    }
+
+    /// Every port but the last is protected: a frame arriving on one goes out of the last
+    /// port (the uplink to the router) or nowhere, so hosts cannot reach each other
+    /// directly; frames from the uplink are switched as usual.
+    #[must_use]
+    pub fn with_protected_ports(mut self) -> Self {
+        self.uplink = Some(PortId(self.bridge.port_count().saturating_sub(1)));
+        self
     }
 
     fn drain_bridge(&mut self) {
@@ -83,8 +96,19 @@ impl Node for Switch {
         let forwarding = self.bridge.handle_frame(now, ingress, header.src_addr, header.dst_addr);
         // Learning happens before the decision, so its events come first in the trace.
         self.drain_bridge();
-        let ports: Vec<PortId> = forwarding.egress_ports(self.bridge.port_count()).collect();
-        let decision = decision(forwarding, &ports, &header);
+        let mut ports: Vec<PortId> = forwarding.egress_ports(self.bridge.port_count()).collect();
+        let mut decision = decision(forwarding, &ports, &header);
+        if let Some(uplink) = self.uplink.filter(|uplink| *uplink != ingress) {
+            // A protected port's frame goes to the uplink or nowhere.
+            ports.retain(|port| *port == uplink);
+            decision = match decision {
+                SwitchDecision::Flooded { reason, .. } => {
+                    SwitchDecision::Flooded { ports: vec![port_name(uplink)], reason }
+                }
+                SwitchDecision::Forwarded { .. } if ports.is_empty() => SwitchDecision::Filtered,
+                other => other,
+            };
+        }
         self.events.push_back(NodeEvent::Switched { dst: header.dst_addr, decision });
         for port in ports {
             self.outbox.push_back((IfaceId(usize::from(port.0)), bytes.to_vec()));
@@ -111,17 +135,19 @@ impl Node for Switch {
     }
 
     fn describe_state(&self, now: Duration) -> Vec<String> {
-        self.bridge
-            .entries(now)
+        let protected = self
+            .uplink
+            .map(|uplink| format!("protected ports: all but {}, which is the uplink", port_name(uplink)));
+        protected
             .into_iter()
-            .map(|entry| {
+            .chain(self.bridge.entries(now).into_iter().map(|entry| {
                 format!(
                     "mac {} on {} (age {:.1} s)",
                     entry.mac,
                     port_name(entry.port),
                     entry.age.as_secs_f64()
                 )
-            })
+            }))
             .collect()
     }
 }

@@ -21,12 +21,11 @@
 
 use core::fmt::Write;
 use core::time::Duration;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-use ethernet::{EthernetFrame, EthernetRepr, MacAddress};
+use ethernet::MacAddress;
 use ipnet::Ipv4Net;
-use switch::{BridgeConfig, Forwarding, LearningBridge, PortId};
 
 use super::{
     CONNECT_AT, LOOKUP_AT, MAX_STEPS, RUN_HORIZON, SiteOptions, WWW, addr, build_isp_and_site, join, net,
@@ -34,10 +33,7 @@ use super::{
 };
 use crate::apps::{AppEvent, ClientTrust, DnsApp, DnsEvent, HttpEvent, HttpsClient};
 use crate::engine::{LinkConfig, Simulation, TraceRecord};
-use crate::nodes::{
-    Command, FloodReason, Host, IfaceId, InterfaceInfo, Node, NodeEvent, NodeId, NodeKind, Switch,
-    SwitchDecision, port_name,
-};
+use crate::nodes::{Command, Host, NodeEvent, NodeId, Switch};
 
 /// The most PCs a run may have (`--clients 1..=1000`).
 pub const MAX_CLIENTS: usize = 1000;
@@ -158,7 +154,7 @@ pub fn build_clients_topology(
     // At most MAX_CLIENTS + 1 ports: well within a u16 and the bridge's 8192 MACs.
     let (port_count, pcs_ports) = (u16::try_from(clients + 1).unwrap_or(u16::MAX), ports);
     let sw1 = match pcs_ports {
-        PcPorts::Protected => sim.add_node(Box::new(ProtectedSwitch::new("sw1", port_count))),
+        PcPorts::Protected => sim.add_node(Box::new(Switch::new("sw1", port_count).with_protected_ports())),
         PcPorts::Shared => sim.add_node(Box::new(Switch::new("sw1", port_count))),
     };
     for (port, &pc) in pcs.iter().enumerate() {
@@ -369,125 +365,4 @@ pub fn render_client(sim: &Simulation, pc: NodeId) -> String {
         }
     }
     out
-}
-
-/// sw1 with protected PC ports: an IEEE 802.1D learning bridge whose last port (rt1's)
-/// is the only one the other ports may send to. A frame from a PC port goes out of the
-/// uplink or nowhere (a PC's frame to another PC is filtered); a frame from the uplink
-/// is switched as usual, flooded to every PC port when its destination is unknown.
-#[derive(Debug)]
-struct ProtectedSwitch {
-    name: String,
-    bridge: LearningBridge,
-    uplink: PortId,
-    outbox: VecDeque<(IfaceId, Vec<u8>)>,
-    events: VecDeque<NodeEvent>,
-}
-
-impl ProtectedSwitch {
-    /// A switch with `port_count` ports, the last one the uplink; the default bridge
-    /// configuration (300 s aging, 8192 MACs).
-    fn new(name: &str, port_count: u16) -> Self {
-        Self {
-            name: name.to_owned(),
-            bridge: LearningBridge::new(BridgeConfig::default(), port_count),
-            uplink: PortId(port_count.saturating_sub(1)),
-            outbox: VecDeque::new(),
-            events: VecDeque::new(),
-        }
-    }
-
-    fn drain_bridge(&mut self) {
-        while let Some(event) = self.bridge.poll_event() {
-            self.events.push_back(NodeEvent::Bridge(event));
-        }
-    }
-}
-
-impl Node for ProtectedSwitch {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn kind(&self) -> NodeKind {
-        NodeKind::Switch
-    }
-
-    fn interfaces(&self) -> Vec<InterfaceInfo> {
-        (0..self.bridge.port_count())
-            .map(|n| InterfaceInfo { name: port_name(PortId(n)), mac: None, ipv4: None })
-            .collect()
-    }
-
-    fn handle_frame(&mut self, now: Duration, iface: IfaceId, bytes: &[u8]) {
-        let header = match EthernetFrame::new_checked(bytes).and_then(|frame| EthernetRepr::parse(&frame)) {
-            Ok(header) => header,
-            Err(error) => {
-                self.events.push_back(NodeEvent::BadFrame(error));
-                return;
-            }
-        };
-        let Ok(ingress) = u16::try_from(iface.0).map(PortId) else {
-            return;
-        };
-        let forwarding = self.bridge.handle_frame(now, ingress, header.src_addr, header.dst_addr);
-        // Learning happens before the decision, so its events come first in the trace.
-        self.drain_bridge();
-        let reason = if header.dst_addr.is_broadcast() {
-            FloodReason::Broadcast
-        } else if header.dst_addr.is_multicast() {
-            FloodReason::Multicast
-        } else {
-            FloodReason::UnknownUnicast
-        };
-        let (ports, decision): (Vec<PortId>, SwitchDecision) = match forwarding {
-            // A PC's frame: to the uplink, or nowhere.
-            Forwarding::Unicast(port) if ingress != self.uplink && port != self.uplink => {
-                (Vec::new(), SwitchDecision::Filtered)
-            }
-            Forwarding::Flood { .. } if ingress != self.uplink => {
-                let ports = vec![self.uplink];
-                (ports, SwitchDecision::Flooded { ports: vec![port_name(self.uplink)], reason })
-            }
-            Forwarding::Unicast(port) => (vec![port], SwitchDecision::Forwarded { port: port_name(port) }),
-            Forwarding::Flood { .. } => {
-                let ports: Vec<PortId> = forwarding.egress_ports(self.bridge.port_count()).collect();
-                let names = ports.iter().copied().map(port_name).collect();
-                (ports, SwitchDecision::Flooded { ports: names, reason })
-            }
-            Forwarding::Filter => (Vec::new(), SwitchDecision::Filtered),
-        };
-        self.events.push_back(NodeEvent::Switched { dst: header.dst_addr, decision });
-        for port in ports {
-            self.outbox.push_back((IfaceId(usize::from(port.0)), bytes.to_vec()));
-        }
-    }
-
-    fn handle_command(&mut self, _now: Duration, _command: &Command) {}
-
-    fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)> {
-        self.outbox.pop_front()
-    }
-
-    fn poll_event(&mut self) -> Option<NodeEvent> {
-        self.events.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Duration> {
-        self.bridge.poll_timeout()
-    }
-
-    fn handle_timeout(&mut self, now: Duration) {
-        self.bridge.handle_timeout(now);
-        self.drain_bridge();
-    }
-
-    fn describe_state(&self, now: Duration) -> Vec<String> {
-        let mut lines =
-            vec![format!("protected ports: all but {}, which is the uplink", port_name(self.uplink))];
-        lines.extend(self.bridge.entries(now).into_iter().map(|entry| {
-            format!("mac {} on {} (age {:.1} s)", entry.mac, port_name(entry.port), entry.age.as_secs_f64())
-        }));
-        lines
-    }
 }
