@@ -101,6 +101,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
         self.buffer
     }
 
+    #[inline]
     fn read_u16(&self, range: core::ops::Range<usize>) -> u16 {
         let b = &self.buffer.as_ref()[range];
         u16::from_be_bytes([b[0], b[1]])
@@ -113,11 +114,13 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// The Version field (4 once checked).
+    #[inline]
     pub fn version(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] >> 4
     }
 
     /// Header length in bytes (IHL × 4), 20..=60.
+    #[inline]
     pub fn header_len(&self) -> usize {
         usize::from(self.buffer.as_ref()[field::VER_IHL] & 0x0f) * 4
     }
@@ -133,6 +136,7 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// Total Length: header plus payload, in bytes.
+    #[inline]
     pub fn total_len(&self) -> u16 {
         self.read_u16(field::TOTAL_LEN)
     }
@@ -193,11 +197,13 @@ impl<T: AsRef<[u8]>> Ipv4Packet<T> {
     }
 
     /// The header bytes, options included.
+    #[inline]
     pub fn header(&self) -> &[u8] {
         &self.buffer.as_ref()[..self.header_len()]
     }
 
     /// The options area (padding included), empty when IHL is 5.
+    #[inline]
     pub fn options(&self) -> &[u8] {
         &self.buffer.as_ref()[HEADER_LEN..self.header_len()]
     }

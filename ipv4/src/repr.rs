@@ -133,7 +133,11 @@ impl Ipv4Repr {
             more_frags: packet.more_frags(),
             frag_offset: packet.frag_offset(),
             // The options area is 0..=40 bytes, a multiple of 4, by construction of IHL.
-            options: Ipv4Options::try_new(packet.options()).unwrap_or_default(),
+            options: if packet.header_len() == HEADER_LEN {
+                Ipv4Options::NONE
+            } else {
+                Ipv4Options::try_new(packet.options()).unwrap_or_default()
+            },
             payload_len: usize::from(packet.total_len()) - packet.header_len(),
         }
     }

@@ -194,3 +194,205 @@ fn a_big_table_switches_to_the_trie_and_back() {
     assert!(table.lookup_memory_bytes() < 1024);
     assert_eq!(table.len(), SMALL_TABLE_MAX / 4);
 }
+
+// ---- Adversarial tables and step-by-step checks (issue #14) ----
+
+/// Filler routes far from 10/8, to push a small table past [`SMALL_TABLE_MAX`].
+fn filler(reference: &mut BTreeMap<Ipv4Net, Route>, table: &mut RoutingTable) {
+    for i in 0..SMALL_TABLE_MAX as u32 + 1 {
+        let net = Ipv4Net::new(Ipv4Addr::from(0xc000_0000 | (i << 12)), 20).unwrap();
+        let route = Route::connected(net, InterfaceId(7));
+        table.add(route).unwrap();
+        reference.insert(net, route);
+    }
+}
+
+fn assert_agrees(table: &RoutingTable, reference: &BTreeMap<Ipv4Net, Route>, probes: &[Ipv4Addr]) {
+    for &addr in probes {
+        assert_eq!(table.lookup(addr).copied(), naive(reference, addr), "{addr}");
+    }
+    assert_eq!(table.len(), reference.len());
+}
+
+/// Addresses at and around every boundary of `prefix`.
+fn edges(prefix: Ipv4Net) -> [Ipv4Addr; 4] {
+    let first = u32::from(prefix.network());
+    let last = u32::from(prefix.broadcast());
+    [first, last, first.wrapping_sub(1), last.wrapping_add(1)].map(Ipv4Addr::from)
+}
+
+#[test]
+fn every_slash_32_of_one_slash_16() {
+    let mut table = RoutingTable::new();
+    let base = 0x0a01_0000u32;
+    let route_for =
+        |i: u32| Route::connected(Ipv4Net::new(Ipv4Addr::from(base | i), 32).unwrap(), InterfaceId(i as u16));
+    for i in 0..1 << 16 {
+        assert_eq!(table.add(route_for(i)).unwrap(), None);
+    }
+    for i in 0..1 << 16 {
+        assert_eq!(table.lookup(Ipv4Addr::from(base | i)).unwrap().interface, InterfaceId(i as u16));
+    }
+    assert_eq!(table.lookup(Ipv4Addr::from(base - 1)), None);
+    assert_eq!(table.lookup(Ipv4Addr::from(base + (1 << 16))), None);
+    // 256 level-2 nodes of one run per slot: well under a megabyte.
+    assert!(table.lookup_memory_bytes() < 1 << 20, "{}", table.lookup_memory_bytes());
+    // A covering /16 shows through every hole punched into the /32s.
+    table.add(Route::connected(Ipv4Net::new(Ipv4Addr::from(base), 16).unwrap(), InterfaceId(9999))).unwrap();
+    for i in (0..1 << 16).step_by(3) {
+        table.remove(route_for(i).prefix).unwrap();
+    }
+    for i in 0..1 << 16 {
+        let want = if i % 3 == 0 { 9999 } else { i as u16 };
+        assert_eq!(table.lookup(Ipv4Addr::from(base | i)).unwrap().interface, InterfaceId(want), "{i}");
+    }
+    for i in 0..1 << 16 {
+        table.remove(route_for(i).prefix);
+    }
+    assert_eq!(table.len(), 1);
+    assert_eq!(table.lookup(Ipv4Addr::from(base | 77)).unwrap().interface, InterfaceId(9999));
+}
+
+#[test]
+fn nested_chain_from_slash_8_to_slash_32() {
+    let addr = Ipv4Addr::new(10, 85, 170, 85);
+    let chain: Vec<Route> = (8..=32)
+        .map(|len| Route::connected(Ipv4Net::new(addr, len).unwrap().trunc(), InterfaceId(u16::from(len))))
+        .collect();
+    let probes: Vec<Ipv4Addr> = chain.iter().flat_map(|r| edges(r.prefix)).collect();
+    // Removal orders: longest first, shortest first, and inside out.
+    let mut inside_out: Vec<usize> = (0..chain.len()).collect();
+    inside_out.sort_by_key(|&i| (i as i32 - 12).abs());
+    let orders: [Vec<usize>; 3] = [(0..chain.len()).rev().collect(), (0..chain.len()).collect(), inside_out];
+    for with_filler in [false, true] {
+        for order in &orders {
+            let mut table = RoutingTable::new();
+            let mut reference = BTreeMap::new();
+            if with_filler {
+                filler(&mut reference, &mut table);
+            }
+            // Insert shortest-first and longest-first alternately (by order parity).
+            for &i in order.iter().rev() {
+                table.add(chain[i]).unwrap();
+                reference.insert(chain[i].prefix, chain[i]);
+                assert_agrees(&table, &reference, &probes);
+            }
+            for &i in order {
+                assert_eq!(table.remove(chain[i].prefix), reference.remove(&chain[i].prefix));
+                assert_agrees(&table, &reference, &probes);
+                // Re-add and remove again: the structure must return to the same answers.
+                table.add(chain[i]).unwrap();
+                reference.insert(chain[i].prefix, chain[i]);
+                assert_agrees(&table, &reference, &probes);
+                table.remove(chain[i].prefix);
+                reference.remove(&chain[i].prefix);
+                assert_agrees(&table, &reference, &probes);
+            }
+        }
+    }
+}
+
+#[test]
+fn default_route_only_and_empty() {
+    let probes = [0u32, 1, 0x0a00_0001, 0x7fff_ffff, 0x8000_0000, 0xc000_1234, u32::MAX].map(Ipv4Addr::from);
+    for with_filler in [false, true] {
+        let mut table = RoutingTable::new();
+        let mut reference = BTreeMap::new();
+        if with_filler {
+            filler(&mut reference, &mut table);
+        }
+        assert_agrees(&table, &reference, &probes);
+        let default =
+            Route::gateway("0.0.0.0/0".parse().unwrap(), "192.0.2.1".parse().unwrap(), InterfaceId(1));
+        table.add(default).unwrap();
+        reference.insert(default.prefix, default);
+        assert_agrees(&table, &reference, &probes);
+        if !with_filler {
+            for &addr in &probes {
+                assert_eq!(table.lookup(addr), Some(&default));
+            }
+        }
+        table.remove(default.prefix);
+        reference.remove(&default.prefix);
+        assert_agrees(&table, &reference, &probes);
+    }
+    let empty = RoutingTable::new();
+    for addr in probes {
+        assert_eq!(empty.lookup(addr), None);
+    }
+    assert_eq!(empty.iter().count(), 0);
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Add(Route),
+    Remove(usize),
+    /// Re-adds the route removed `n` removals ago (if any), with a new interface.
+    Readd(usize, u16),
+}
+
+fn steps(route: impl Strategy<Value = Route> + 'static) -> impl Strategy<Value = Vec<Step>> {
+    proptest::collection::vec(
+        prop_oneof![
+            4 => route.prop_map(Step::Add).boxed(),
+            2 => any::<usize>().prop_map(Step::Remove).boxed(),
+            1 => (any::<usize>(), any::<u16>()).prop_map(|(n, i)| Step::Readd(n, i)).boxed(),
+        ],
+        0..150,
+    )
+}
+
+/// Applies `steps`, comparing with the reference after every one around the prefix it
+/// touched and at `extra`.
+fn check_every_step(steps: Vec<Step>, extra: &[u32]) -> Result<(), TestCaseError> {
+    let mut table = RoutingTable::new();
+    let mut reference = BTreeMap::new();
+    let mut removed: Vec<Route> = Vec::new();
+    let extra: Vec<Ipv4Addr> = extra.iter().map(|&a| Ipv4Addr::from(a)).collect();
+    for step in steps {
+        let touched = match step {
+            Step::Add(route) => {
+                prop_assert_eq!(table.add(route).unwrap(), reference.insert(route.prefix, route));
+                route.prefix
+            }
+            Step::Remove(pick) if !reference.is_empty() => {
+                let prefix = *reference.keys().nth(pick % reference.len()).unwrap();
+                let route = table.remove(prefix);
+                prop_assert_eq!(route, reference.remove(&prefix));
+                removed.extend(route);
+                prefix
+            }
+            Step::Readd(n, interface) if !removed.is_empty() => {
+                let route = Route {
+                    interface: InterfaceId(interface),
+                    ..removed[removed.len() - 1 - n % removed.len()]
+                };
+                prop_assert_eq!(table.add(route).unwrap(), reference.insert(route.prefix, route));
+                route.prefix
+            }
+            Step::Remove(_) | Step::Readd(..) => continue,
+        };
+        prop_assert_eq!(table.len(), reference.len());
+        for &addr in edges(touched).iter().chain(&extra) {
+            prop_assert_eq!(table.lookup(addr).copied(), naive(&reference, addr), "{}", addr);
+        }
+    }
+    for addr in probe(&reference, &[]) {
+        prop_assert_eq!(table.lookup(addr).copied(), naive(&reference, addr), "{}", addr);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn every_step_matches_linear_scan_with_the_real_length_mix(steps in steps(clustered_route()), extra in proptest::collection::vec(0x0a00_0000u32..0x0e00_0000, 12)) {
+        check_every_step(steps, &extra)?;
+    }
+
+    #[test]
+    fn every_step_matches_linear_scan_on_dense_tables(steps in steps(dense_route()), extra in proptest::collection::vec(0x0a00_0000u32..0x0a02_0000, 12)) {
+        check_every_step(steps, &extra)?;
+    }
+}
