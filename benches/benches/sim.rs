@@ -3,7 +3,7 @@
 //! measured in a child process), and the event loop's events per second beside a plain
 //! `BinaryHeap` doing the same pushes and pops in the same run.
 //!
-//! Peak memory: the workspace forbids `unsafe`, so no counting allocator. Before
+//! Peak memory: the workspace's lints rule out a counting global allocator. Before
 //! criterion starts, the bench runs itself once per size in a child process
 //! (`PACKETFLOW_BENCH_CLIENTS=N`), which builds and runs the scale scenario and reports
 //! its `VmHWM` (peak resident set) from `/proc/self/status`, with the `VmHWM` it had

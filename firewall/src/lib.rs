@@ -15,7 +15,7 @@
 //! The firewall keeps no connections of its own: the caller tracks each datagram with
 //! [`conntrack::Conntrack::track`] (the same table a NAT uses) and hands the packet and
 //! its state to the firewall. Rules print as `iptables-save` lines, and the whole
-//! [`Firewall`] as an `iptables-save` dump. Sans-IO, deterministic, no `unsafe`, and
+//! [`Firewall`] as an `iptables-save` dump. Sans-IO, deterministic, safe Rust only, and
 //! evaluation does not allocate.
 //!
 //! The table of fw1, which guards the server 172.16.3.12 behind its interface `in`.
