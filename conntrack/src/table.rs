@@ -395,6 +395,20 @@ impl fmt::Debug for Conntrack {
     }
 }
 
+/// The idle timeout of `conn` in its current protocol state.
+fn timeout_for(timeouts: &crate::config::Timeouts, conn: &Connection) -> Duration {
+    match (conn.tuples[0].protocol, conn.tcp) {
+        (_, Some(tracker)) => match tracker.state {
+            TcpState::Established => timeouts.tcp_established,
+            TcpState::Close => timeouts.tcp_reset,
+            _ => timeouts.tcp_transitory,
+        },
+        (IpProtocol::UDP, None) => timeouts.udp,
+        (IpProtocol::ICMP, None) => timeouts.icmp_query,
+        _ => timeouts.other,
+    }
+}
+
 fn secs_ceil(time: Duration) -> u64 {
     time.as_secs().saturating_add(u64::from(time.subsec_nanos() > 0))
 }
@@ -487,32 +501,25 @@ impl Conntrack {
         slot.conn.as_mut()
     }
 
-    fn timeout_for(&self, conn: &Connection) -> Duration {
-        let timeouts = &self.config.timeouts;
-        match (conn.tuples[0].protocol, conn.tcp) {
-            (_, Some(tracker)) => match tracker.state {
-                TcpState::Established => timeouts.tcp_established,
-                TcpState::Close => timeouts.tcp_reset,
-                _ => timeouts.tcp_transitory,
-            },
-            (IpProtocol::UDP, None) => timeouts.udp,
-            (IpProtocol::ICMP, None) => timeouts.icmp_query,
-            _ => timeouts.other,
+    fn refresh(&mut self, id: ConnId, now: Duration) {
+        let timeouts = self.config.timeouts;
+        let Some(conn) = self.conn_mut(id) else { return };
+        if let Some(entry) = Self::set_deadline(conn, &timeouts, now) {
+            self.expiry.push(Reverse((entry, id.index, id.generation)));
         }
     }
 
-    fn refresh(&mut self, id: ConnId, now: Duration) {
-        let Some(conn) = self.get(id) else { return };
-        let deadline = secs_ceil(now).saturating_add(self.timeout_for(conn).as_secs());
+    /// Sets `conn`'s deadline from its current timeout; returns the deadline to queue
+    /// when it moved earlier than the queued one (established → TIME_WAIT needs an
+    /// earlier wake-up; a later deadline is found when the queued entry comes due).
+    fn set_deadline(conn: &mut Connection, timeouts: &crate::config::Timeouts, now: Duration) -> Option<u32> {
+        let deadline = secs_ceil(now).saturating_add(timeout_for(timeouts, conn).as_secs());
         let deadline = u32::try_from(deadline).unwrap_or(u32::MAX);
-        let Some(conn) = self.conn_mut(id) else { return };
         conn.deadline = deadline;
-        // A timeout that shrank (established → TIME_WAIT) needs an earlier wake-up; one
-        // that grew is found when the queued entry comes due.
-        if deadline < conn.queued {
+        (deadline < conn.queued).then(|| {
             conn.queued = deadline;
-            self.expiry.push(Reverse((deadline, id.index, id.generation)));
-        }
+            deadline
+        })
     }
 
     /// Follows one datagram (header first), as nf_conntrack does in PREROUTING and
@@ -584,6 +591,7 @@ impl Conntrack {
     }
 
     fn update(&mut self, now: Duration, conn_ref: ConnRef, packet: Packet) -> Tracked {
+        let timeouts = self.config.timeouts;
         let Some(conn) = self.conn_mut(conn_ref.id) else {
             return Tracked::invalid(Some(packet), InvalidReason::NoConnection, None);
         };
@@ -602,7 +610,10 @@ impl Conntrack {
             }
         }
         let state = if conn.seen_reply() { CtState::Established } else { CtState::New };
-        self.refresh(conn_ref.id, now);
+        // One lookup per packet: the deadline is set on the connection already in hand.
+        if let Some(entry) = Self::set_deadline(conn, &timeouts, now) {
+            self.expiry.push(Reverse((entry, conn_ref.id.index, conn_ref.id.generation)));
+        }
         Tracked { conn: Some(conn_ref), state, invalid: None, created: false, packet: Some(packet) }
     }
 

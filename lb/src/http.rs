@@ -124,13 +124,16 @@ fn framing(headers: &[httparse::Header<'_>]) -> Result<Declared, HeadError> {
     }
 }
 
-/// Parses a request head at the start of `buf`. `Ok(None)`: incomplete.
-pub(crate) fn parse_request(buf: &[u8], max_head: usize) -> Result<Option<RequestHead>, HeadError> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut req = httparse::Request::new(&mut headers);
-    let len = match req.parse(buf) {
+/// The length of a head httparse read from a buffer of `buffered` bytes: `Ok(None)` while
+/// it is incomplete, `TooLarge` once it cannot fit in `max_head`.
+fn head_len(
+    parsed: Result<Status<usize>, httparse::Error>,
+    buffered: usize,
+    max_head: usize,
+) -> Result<Option<usize>, HeadError> {
+    let len = match parsed {
         Ok(Status::Complete(n)) => n,
-        Ok(Status::Partial) if buf.len() >= max_head => return Err(HeadError::TooLarge),
+        Ok(Status::Partial) if buffered >= max_head => return Err(HeadError::TooLarge),
         Ok(Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => return Err(HeadError::TooLarge),
         Err(e) => return Err(HeadError::Malformed(e)),
@@ -138,6 +141,14 @@ pub(crate) fn parse_request(buf: &[u8], max_head: usize) -> Result<Option<Reques
     if len > max_head {
         return Err(HeadError::TooLarge);
     }
+    Ok(Some(len))
+}
+
+/// Parses a request head at the start of `buf`. `Ok(None)`: incomplete.
+pub(crate) fn parse_request(buf: &[u8], max_head: usize) -> Result<Option<RequestHead>, HeadError> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    let Some(len) = head_len(req.parse(buf), buf.len(), max_head)? else { return Ok(None) };
     let version = req.version.unwrap_or(1);
     let mut host = None;
     let mut close = false;
@@ -185,16 +196,7 @@ pub(crate) fn parse_response(
 ) -> Result<Option<ResponseHead>, HeadError> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut resp = httparse::Response::new(&mut headers);
-    let len = match resp.parse(buf) {
-        Ok(Status::Complete(n)) => n,
-        Ok(Status::Partial) if buf.len() >= max_head => return Err(HeadError::TooLarge),
-        Ok(Status::Partial) => return Ok(None),
-        Err(httparse::Error::TooManyHeaders) => return Err(HeadError::TooLarge),
-        Err(e) => return Err(HeadError::Malformed(e)),
-    };
-    if len > max_head {
-        return Err(HeadError::TooLarge);
-    }
+    let Some(len) = head_len(resp.parse(buf), buf.len(), max_head)? else { return Ok(None) };
     let status = resp.code.unwrap_or(0);
     let version = resp.version.unwrap_or(1);
     let (mut close, mut keep) = (false, false);

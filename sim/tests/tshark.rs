@@ -21,6 +21,10 @@ fn packetflow_run(flow: &str, path: &PathBuf) {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// tshark checks no checksum unless told to.
+const CHECK_CHECKSUMS: [&str; 6] =
+    ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"];
+
 fn tshark(args: &[&str]) -> String {
     let output = Command::new("tshark").args(args).output().unwrap();
     assert!(output.status.success(), "tshark {args:?}: {}", String::from_utf8_lossy(&output.stderr));
@@ -79,7 +83,7 @@ fn ping_pcapng_has_valid_checksums_and_the_textbook_order() {
     let path = temp_path("ping.pcapng");
     packetflow_run("ping", &path);
     let file = path.to_str().unwrap();
-    let checked = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-r", file];
+    let checked = [&CHECK_CHECKSUMS[..], &["-r", file]].concat();
     let bad = tshark(&[&checked[..], &["-Y", "_ws.malformed || ip.checksum.status == 0 || icmp.checksum.status == 0 || _ws.expert.severity >= \"warning\""]].concat());
     assert_eq!(bad.trim(), "", "malformed frames or bad checksums");
     // What cl1 sees on its own link, in order.
@@ -130,12 +134,10 @@ fn every_frame_tshark_finds_damaged_in_a_corrupt_run_is_marked() {
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         let file = path.to_str().unwrap();
         let damaged = tshark(&[
+            &CHECK_CHECKSUMS[..],
+            &[
             "-r",
             file,
-            "-o",
-            "ip.check_checksum:TRUE",
-            "-o",
-            "udp.check_checksum:TRUE",
             "-Y",
             "ip.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" || udp.checksum.status == \"Bad\" || _ws.malformed",
             "-T",
@@ -144,7 +146,9 @@ fn every_frame_tshark_finds_damaged_in_a_corrupt_run_is_marked() {
             "frame.number",
             "-e",
             "frame.comment",
-        ]);
+        ],
+        ]
+        .concat());
         assert!(!damaged.trim().is_empty(), "{option}: seed {seed} damages some frame tshark can see");
         for line in damaged.lines() {
             assert!(line.contains("corrupted"), "{option}: an unmarked damaged frame: {line}");
@@ -161,16 +165,7 @@ fn https_pcapng_shows_the_syn_translated_at_each_hop_with_valid_checksums() {
     let path = temp_path("https.pcapng");
     packetflow_run("https", &path);
     let file = path.to_str().unwrap();
-    let checked = [
-        "-o",
-        "ip.check_checksum:TRUE",
-        "-o",
-        "udp.check_checksum:TRUE",
-        "-o",
-        "tcp.check_checksum:TRUE",
-        "-r",
-        file,
-    ];
+    let checked = [&CHECK_CHECKSUMS[..], &["-r", file]].concat();
     let bad = tshark(
         &[
             &checked[..],
