@@ -85,8 +85,15 @@ fn check(ops: Vec<Op>, extra: &[u32]) -> Result<(), TestCaseError> {
         }
         prop_assert_eq!(table.len(), reference.len());
     }
-    for addr in probe(&reference, extra) {
+    let probes = probe(&reference, extra);
+    for &addr in &probes {
         prop_assert_eq!(table.lookup(addr).copied(), naive(&reference, addr), "{}", addr);
+    }
+    // Batched lookups give the same answers, whatever the batch's length and alignment.
+    let mut batched = vec![None; probes.len()];
+    table.lookup_many(&probes, &mut batched);
+    for (addr, route) in probes.iter().zip(&batched) {
+        prop_assert_eq!(route.copied(), naive(&reference, *addr), "batched {}", addr);
     }
     let listed: Vec<Route> = table.iter().copied().collect();
     let expected: Vec<Route> = reference.values().copied().collect();
@@ -110,6 +117,33 @@ proptest! {
     #[test]
     fn lookup_matches_linear_scan_on_dense_tables(ops in ops(dense_route()), extra in proptest::collection::vec(0x0a00_0000u32..0x0a02_0000, 50)) {
         check(ops, &extra)?;
+    }
+
+    #[test]
+    fn bulk_loads_match_linear_scan(
+        first in proptest::collection::vec(prop_oneof![clustered_route(), dense_route()], 0..400),
+        second in proptest::collection::vec(prop_oneof![clustered_route(), dense_route()], 0..60),
+        extra in proptest::collection::vec(0x0a00_0000u32..0x0e00_0000, 50),
+    ) {
+        // The first batch is built in one pass; the second is either rebuilt with it or,
+        // when small beside it, inserted route by route. Then removals must still work.
+        let mut table = RoutingTable::new();
+        let mut reference = BTreeMap::new();
+        table.add_all(first.iter().copied()).unwrap();
+        table.add_all(second.iter().copied()).unwrap();
+        for route in first.iter().chain(&second) {
+            reference.insert(route.prefix, *route);
+        }
+        prop_assert_eq!(table.len(), reference.len());
+        for addr in probe(&reference, &extra) {
+            prop_assert_eq!(table.lookup(addr).copied(), naive(&reference, addr), "{}", addr);
+        }
+        for prefix in reference.keys().copied().step_by(3).collect::<Vec<_>>() {
+            prop_assert_eq!(table.remove(prefix), reference.remove(&prefix));
+        }
+        for addr in probe(&reference, &extra) {
+            prop_assert_eq!(table.lookup(addr).copied(), naive(&reference, addr), "after removals {}", addr);
+        }
     }
 
     #[test]
@@ -156,6 +190,27 @@ fn a_host_table_stays_small() {
             "127.0.0.0/8 dev if1 connected metric 0",
             "192.168.1.0/24 dev if0 connected metric 0",
         ]
+    );
+}
+
+#[test]
+fn lookup_many_stops_at_the_shorter_slice() {
+    let mut table = RoutingTable::new();
+    for i in 0..64u32 {
+        let net = Ipv4Net::new(Ipv4Addr::from(0x0a00_0000 | (i << 16)), 16).unwrap();
+        table.add(Route::connected(net, InterfaceId(i as u16))).unwrap();
+    }
+    let dsts: Vec<Ipv4Addr> = (0..11u32).map(|i| Ipv4Addr::from(0x0a00_0001 | (i << 16))).collect();
+    let mut out = vec![None; 20];
+    table.lookup_many(&dsts, &mut out);
+    for (i, route) in out.iter().enumerate() {
+        assert_eq!(route.map(|r| r.interface), (i < 11).then_some(InterfaceId(i as u16)), "{i}");
+    }
+    let mut short = vec![None; 3];
+    table.lookup_many(&dsts, &mut short);
+    assert_eq!(
+        short.iter().map(|r| r.map(|r| r.interface.0)).collect::<Vec<_>>(),
+        [Some(0), Some(1), Some(2)]
     );
 }
 
