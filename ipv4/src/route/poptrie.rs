@@ -139,14 +139,19 @@ fn leaf_at(arena: &[u8], at: usize) -> u32 {
 /// consecutive lookups.
 #[inline(always)]
 fn slot_value(arena: &[u8], node: usize, slot: u32) -> u32 {
+    // Wrapping offsets: an uncovered slot before the node's first run has rank 0 and
+    // points its (unused) leaf read before the node, and a stale offset must read
+    // nothing rather than overflow; out-of-range reads return 0.
+    let at = |offset: usize| node.wrapping_add(offset);
     let word = (slot >> 6) as usize & 3;
     let bit = slot & 63;
-    let covered = (u64_at(arena, node + covered_at(word)) >> bit) & 1 != 0;
-    let through = u64_at(arena, node + start_at(word)) & (u64::MAX >> (63 - bit));
-    let rank_before = arena.get(node + RANKS_AT + word).copied().unwrap_or(0);
+    let covered = (u64_at(arena, at(covered_at(word))) >> bit) & 1 != 0;
+    let through = u64_at(arena, at(start_at(word))) & (u64::MAX >> (63 - bit));
+    let rank_before = arena.get(at(RANKS_AT + word)).copied().unwrap_or(0);
     let rank = u32::from(rank_before) + through.count_ones();
-    let leaf = leaf_at(arena, node + HEADER + LEAF_BYTES * (rank as usize).wrapping_sub(1));
-    select(covered, leaf, u32_at(arena, node + DEFAULT_AT) & VALUE_MASK)
+    let leaf =
+        leaf_at(arena, at(HEADER).wrapping_add(LEAF_BYTES.wrapping_mul((rank as usize).wrapping_sub(1))));
+    select(covered, leaf, u32_at(arena, at(DEFAULT_AT)) & VALUE_MASK)
 }
 
 /// A node's decoded form: its default and its 256 slot values (0 for uncovered).
