@@ -50,11 +50,15 @@ const fn fold(acc: u64) -> u16 {
 /// pairs of 16-bit words modulo 0xffff, since 2^16 ≡ 1 (C).
 #[inline]
 pub fn sum(data: &[u8]) -> u16 {
+    if data.len() <= SMALL { small_sum(data) } else { large_sum(data) }
+}
+
+/// [`sum`] for long inputs, kept out of line so that [`sum`] itself stays small enough
+/// to inline into header parsers, where inputs are short.
+#[inline(never)]
+fn large_sum(data: &[u8]) -> u16 {
     // A block adds at most 2^27 halves of < 2^32 per accumulator: no 64-bit overflow.
     const BLOCK: usize = 1 << 30;
-    if data.len() <= SMALL {
-        return small_sum(data);
-    }
     let folded = if data.len() <= BLOCK {
         fold(native_sum(data))
     } else {

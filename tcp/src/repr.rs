@@ -74,7 +74,7 @@ impl TcpRepr {
                 computed: packet.compute_checksum(src, dst),
             });
         }
-        Ok(Self {
+        let mut repr = Self {
             src_port: packet.src_port(),
             dst_port: packet.dst_port(),
             seq_number: packet.seq_number(),
@@ -82,9 +82,12 @@ impl TcpRepr {
             flags: packet.flags(),
             window_len: packet.window_len(),
             urgent_at: packet.urgent_at(),
-            options: TcpOptions::parse(packet.options())?,
+            options: TcpOptions::EMPTY,
             payload_len: packet.payload().len(),
-        })
+        };
+        // Options are parsed into the struct being built, not copied into it.
+        repr.options.read_from(packet.options())?;
+        Ok(repr)
     }
 
     /// Header length: 20 bytes plus the options padded to a multiple of 4.
