@@ -49,12 +49,19 @@ enum Action {
 }
 
 /// An action due at `at`; `seq` breaks ties in insertion order so runs are reproducible.
-#[derive(Debug)]
+/// The heap holds only this 32-byte key and a word saying what to do: a timer names its
+/// node inline (most events are timers), anything else sits in `Simulation::pending`, so
+/// sifting moves small entries instead of whole frames.
+#[derive(Debug, Clone, Copy)]
 struct Scheduled {
     at: Duration,
     seq: u64,
-    action: Action,
+    what: u32,
 }
+
+/// `Scheduled::what` flag: the rest is the node whose timer this is (else the rest
+/// indexes `Simulation::pending`).
+const TIMER: u32 = 1 << 31;
 
 impl PartialEq for Scheduled {
     fn eq(&self, other: &Self) -> bool {
@@ -92,6 +99,9 @@ pub struct Simulation {
     links: Vec<Link>,
     attachments: Vec<Vec<Option<(LinkId, usize)>>>,
     queue: BinaryHeap<Scheduled>,
+    /// Actions other than timers, by the index their queue entry holds.
+    pending: Vec<Option<Action>>,
+    free_pending: Vec<u32>,
     timers: Vec<Option<Duration>>,
     next_seq: u64,
     now: Duration,
@@ -150,6 +160,8 @@ impl Simulation {
             links: Vec::new(),
             attachments: Vec::new(),
             queue: BinaryHeap::new(),
+            pending: Vec::new(),
+            free_pending: Vec::new(),
             timers: Vec::new(),
             next_seq: 0,
             now: Duration::ZERO,
@@ -236,8 +248,31 @@ impl Simulation {
     }
 
     fn push(&mut self, at: Duration, action: Action) {
-        self.queue.push(Scheduled { at, seq: self.next_seq, action });
+        let what = match action {
+            Action::Timer { node } if u32::try_from(node.0).is_ok_and(|n| n < TIMER) => TIMER | node.0 as u32,
+            action => match self.free_pending.pop() {
+                Some(index) => {
+                    self.pending[index as usize] = Some(action);
+                    index
+                }
+                None => {
+                    self.pending.push(Some(action));
+                    (self.pending.len() - 1) as u32
+                }
+            },
+        };
+        self.queue.push(Scheduled { at, seq: self.next_seq, what });
         self.next_seq += 1;
+    }
+
+    /// The action a queue entry stands for, taken out of `pending`.
+    fn take_action(&mut self, what: u32) -> Option<Action> {
+        if what & TIMER != 0 {
+            return Some(Action::Timer { node: NodeId((what & !TIMER) as usize) });
+        }
+        let action = self.pending.get_mut(what as usize)?.take();
+        self.free_pending.push(what);
+        action
     }
 
     /// Runs until nothing is left to do, virtual time passes `until`, or `max_steps`
@@ -251,8 +286,11 @@ impl Simulation {
             if next.at > until {
                 break;
             }
-            let Some(Scheduled { at, action, .. }) = self.queue.pop() else {
+            let Some(Scheduled { at, what, .. }) = self.queue.pop() else {
                 break;
+            };
+            let Some(action) = self.take_action(what) else {
+                continue;
             };
             self.now = at;
             steps += 1;
@@ -420,11 +458,7 @@ mod tests {
     fn scheduled_actions_pop_by_time_then_insertion_order() {
         let mut heap = BinaryHeap::new();
         for (seq, at) in [(0, 5), (1, 1), (2, 5), (3, 0)] {
-            heap.push(Scheduled {
-                at: Duration::from_secs(at),
-                seq,
-                action: Action::Timer { node: NodeId(0) },
-            });
+            heap.push(Scheduled { at: Duration::from_secs(at), seq, what: TIMER });
         }
         let order: Vec<u64> = std::iter::from_fn(|| heap.pop().map(|s| s.seq)).collect();
         assert_eq!(order, [3, 1, 0, 2]);
