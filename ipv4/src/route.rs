@@ -330,6 +330,7 @@ impl RoutingTable {
             trie.remove(u32::from(prefix.network()), prefix.prefix_len(), id, replacement, &|id| {
                 prefix_len_of(routes, id)
             });
+            trie.reclaim();
         } else {
             self.build_linear();
         }

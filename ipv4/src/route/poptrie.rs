@@ -39,9 +39,9 @@
 //! encode), or two when a level-2 node appears or goes. [`Poptrie::build`] encodes each
 //! node once from all its routes, for loading a whole table. A node that gains runs moves to
 //! the end of the arena; the bytes it leaves are counted, and the arena is compacted
-//! when it would otherwise grow with at least a 64th of it garbage. It grows by a 64th
-//! rather than doubling, so the footprint stays within a few percent of the live
-//! structure.
+//! when it would otherwise grow with at least a 64th of it garbage, or after a removal
+//! leaves more than a quarter of it garbage. It grows by a 64th rather than doubling,
+//! so the footprint follows the live structure up and down.
 
 /// Top entry flag: the rest is the byte offset of a level-1 node.
 const NODE: u32 = 1 << 31;
@@ -69,6 +69,8 @@ const HEADER: usize = 72;
 /// Addresses per [`Poptrie::lookup_batch`]: enough independent loads to keep the
 /// memory system busy, few enough that a batch's instructions fit the reorder window.
 pub(super) const BATCH: usize = 8;
+/// Arena bytes below which garbage is left for growth to compact (a host-sized table).
+const RECLAIM_MIN: usize = 1 << 16;
 /// A freed entry of `children`.
 const FREE: u32 = u32::MAX;
 
@@ -295,6 +297,7 @@ impl Poptrie {
         core::mem::size_of::<[u32; 1 << 16]>()
             + self.arena.capacity()
             + 4 * (self.children.capacity() + self.free_children.capacity())
+            + self.free_blocks.capacity() * core::mem::size_of::<Vec<u32>>()
             + self.free_blocks.iter().map(|blocks| 4 * blocks.capacity()).sum::<usize>()
     }
 
@@ -358,8 +361,20 @@ impl Poptrie {
         }
     }
 
+    /// Compacts the arena once more than a quarter of it is garbage: removals free
+    /// nodes without growing the arena, so without this a table that shrinks (a
+    /// withdrawn feed) would keep its peak footprint. Amortized, each freed byte costs
+    /// at most three bytes of copying. Called by the table after each removal, between
+    /// updates, when every node still referenced is live.
+    pub(super) fn reclaim(&mut self) {
+        if self.arena.len() >= RECLAIM_MIN && self.garbage > self.arena.len() / 4 {
+            self.compact(0);
+        }
+    }
+
     /// Hands the addresses route `id` held in `addr/len` to `replacement` (0 or a route
-    /// id plus one: the longest remaining prefix covering `addr/len`).
+    /// id plus one: the longest remaining prefix covering `addr/len`); the caller then
+    /// calls [`reclaim`](Self::reclaim).
     pub(super) fn remove(
         &mut self,
         addr: u32,
@@ -752,6 +767,32 @@ mod tests {
         assert!(trie.capacity(node) >= 3);
         assert!(trie.arena.len() - arena <= node_bytes(1 + SLACK), "{} bytes more", trie.arena.len() - arena);
         assert_eq!(trie.garbage - garbage, trie.arena.len() - arena);
+    }
+
+    #[test]
+    fn memory_follows_a_table_down_after_mass_removals() {
+        // 16,384 /28s filling 1,024 /24s of four /16s: many level-2 nodes, then all but
+        // one route in 64 withdrawn.
+        const ROUTES: u32 = 1 << 14;
+        let lengths = vec![28u8; ROUTES as usize];
+        let len_of = |id: u32| lengths[id as usize];
+        let addr = |id: u32| 0x0a00_0000 | (id / 16) << 8 | (id % 16) << 4;
+        let mut trie = Poptrie::new();
+        for id in 0..ROUTES {
+            trie.insert(addr(id), 28, id, &len_of);
+        }
+        let peak = trie.arena.capacity();
+        assert!(peak >= RECLAIM_MIN);
+        for id in (0..ROUTES).filter(|id| id % 64 != 0) {
+            trie.remove(addr(id), 28, id, 0, &len_of);
+            trie.reclaim();
+            assert!(trie.garbage <= trie.arena.len() / 4 || trie.arena.len() < RECLAIM_MIN);
+        }
+        for id in 0..ROUTES {
+            let expected = if id % 64 == 0 { id + 1 } else { 0 };
+            assert_eq!(trie.lookup(addr(id) | 1), expected, "{:#x}", addr(id));
+        }
+        assert!(trie.arena.capacity() < peak / 2, "{} of {peak} arena bytes kept", trie.arena.capacity());
     }
 
     #[test]
