@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use sim::scenario::{self, Flow, SiteOptions, clients};
-use sim::{Command, IfaceId, InterfaceInfo, LinkConfig, Node, NodeEvent, NodeKind, Simulation};
+use sim::{IfaceId, InterfaceInfo, LinkConfig, Node, NodeKind, Simulation};
 
 /// The environment variable that makes the bench a memory-measuring child.
 const CHILD_ENV: &str = "PACKETFLOW_BENCH_CLIENTS";
@@ -139,11 +139,7 @@ impl Node for Ticker {
         Vec::new()
     }
     fn handle_frame(&mut self, _now: Duration, _iface: IfaceId, _frame: &[u8]) {}
-    fn handle_command(&mut self, _now: Duration, _command: &Command) {}
     fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)> {
-        None
-    }
-    fn poll_event(&mut self) -> Option<NodeEvent> {
         None
     }
     fn poll_timeout(&self) -> Option<Duration> {

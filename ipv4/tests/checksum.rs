@@ -82,3 +82,24 @@ proptest! {
         prop_assert_eq!(packet.ttl(), repr.ttl - 1);
     }
 }
+
+// The short-input path of `checksum::sum` (headers, small datagrams), at every length
+// around its threshold and every alignment.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn short_sums_equal_the_naive_reference(data in proptest::collection::vec(any::<u8>(), 0..200), start in 0usize..8) {
+        let start = start.min(data.len());
+        prop_assert_eq!(checksum::sum(&data[start..]), naive_sum(&data[start..]));
+    }
+}
+
+#[test]
+fn all_ones_and_all_zeros_at_every_short_length() {
+    for len in 0..200 {
+        assert_eq!(checksum::sum(&vec![0xff; len]), naive_sum(&vec![0xff; len]), "{len}");
+        assert_eq!(checksum::sum(&vec![0; len]), 0, "{len}");
+    }
+}

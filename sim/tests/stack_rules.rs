@@ -48,13 +48,6 @@ impl Node for Injector {
         self.frames.push(frame.clone());
         Some((IfaceId(0), frame))
     }
-    fn poll_event(&mut self) -> Option<NodeEvent> {
-        None
-    }
-    fn poll_timeout(&self) -> Option<Duration> {
-        None
-    }
-    fn handle_timeout(&mut self, _now: Duration) {}
     fn describe_state(&self, _now: Duration) -> Vec<String> {
         Vec::new()
     }

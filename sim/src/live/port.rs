@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::nodes::{Command, IfaceId, InterfaceInfo, Node, NodeEvent, NodeKind};
+use crate::nodes::{IfaceId, InterfaceInfo, Node, NodeKind};
 
 /// Most frames held for the TAP device between two turns of the driver; beyond this the
 /// oldest are dropped, as a full transmit queue does.
@@ -53,21 +53,9 @@ impl Node for TapPort {
         queue.push_back(frame.to_vec());
     }
 
-    fn handle_command(&mut self, _now: Duration, _command: &Command) {}
-
     fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)> {
         None
     }
-
-    fn poll_event(&mut self) -> Option<NodeEvent> {
-        None
-    }
-
-    fn poll_timeout(&self) -> Option<Duration> {
-        None
-    }
-
-    fn handle_timeout(&mut self, _now: Duration) {}
 
     fn describe_state(&self, _now: Duration) -> Vec<String> {
         vec!["a real host's interface, through a TAP device".to_owned()]

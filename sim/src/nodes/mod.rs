@@ -248,16 +248,21 @@ pub trait Node: fmt::Debug {
     fn interfaces(&self) -> Vec<InterfaceInfo>;
     /// A frame arrived on `iface`.
     fn handle_frame(&mut self, now: Duration, iface: IfaceId, frame: &[u8]);
-    /// A scenario command.
-    fn handle_command(&mut self, now: Duration, command: &Command);
+    /// A scenario command; nodes without commands ignore them.
+    fn handle_command(&mut self, _now: Duration, _command: &Command) {}
     /// The next frame to send, and on which interface.
     fn poll_transmit(&mut self) -> Option<(IfaceId, Vec<u8>)>;
-    /// The next state change to record.
-    fn poll_event(&mut self) -> Option<NodeEvent>;
-    /// When the node next needs [`Node::handle_timeout`].
-    fn poll_timeout(&self) -> Option<Duration>;
+    /// The next state change to record (none for a node that records nothing).
+    fn poll_event(&mut self) -> Option<NodeEvent> {
+        None
+    }
+    /// When the node next needs [`Node::handle_timeout`] (never for a node without
+    /// timers).
+    fn poll_timeout(&self) -> Option<Duration> {
+        None
+    }
     /// Time has reached a deadline the node asked for.
-    fn handle_timeout(&mut self, now: Duration);
+    fn handle_timeout(&mut self, _now: Duration) {}
     /// Lines describing the node's tables (ARP cache, MAC table) at `now`.
     fn describe_state(&self, now: Duration) -> Vec<String>;
     /// The link on `iface` carries at most `mtu` bytes of payload per frame.
